@@ -1,0 +1,69 @@
+"""casemgr: city complaints, each one run as a BPMN process."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+import config as settings
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app: settings, database, login, CSRF, features, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(settings.load(config))
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+
+    _set_up_logging(app)
+    _set_up_database(app)
+    _set_up_web(app)
+    _register_features(app)
+    return app
+
+
+def _set_up_logging(app):
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def _set_up_database(app):
+    from casemgr import db
+
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    db.init_app(app)
+
+
+def _set_up_web(app):
+    from casemgr.accounts.auth import init_app as init_auth
+    from casemgr.web import init_app as init_web
+
+    init_auth(app)
+    init_web(app)
+
+
+def _register_features(app):
+    from casemgr import cli
+    from casemgr.accounts import routes as account_pages
+    from casemgr.api import init_app as init_api
+    from casemgr.cases import routes as case_pages
+    from casemgr.tasks import routes as task_pages
+
+    init_api(app)
+    app.register_blueprint(account_pages.bp)
+    app.register_blueprint(case_pages.bp)
+    app.register_blueprint(task_pages.bp)
+    cli.init_app(app)

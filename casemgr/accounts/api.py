@@ -1,0 +1,27 @@
+"""POST /api/v1/auth/token."""
+
+from flask import current_app, jsonify
+
+from casemgr.accounts import service
+from casemgr.api import bp, json_body
+from casemgr.api.errors import ApiError
+
+
+@bp.post("/auth/token")
+def issue_token():
+    payload = json_body()
+    username, password = payload.get("username"), payload.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise ApiError(
+            400,
+            "bad_request",
+            "send username and password as strings",
+            {"username": "required", "password": "required"},
+        )
+    user = service.authenticate(username, password)
+    if user is None:
+        raise ApiError(401, "unauthorized", "wrong username or password")
+    token = service.issue_token(user, current_app.config["TOKEN_HOURS"])
+    return jsonify(
+        {"token": token, "user": {"username": user.username, "roles": sorted(user.role_keys)}}
+    )

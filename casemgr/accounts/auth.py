@@ -1,0 +1,40 @@
+"""Who is calling: a session for the pages, a bearer token for the API."""
+
+import logging
+
+from flask import request
+from flask_login import LoginManager, current_user
+
+from casemgr.accounts import service
+
+log = logging.getLogger(__name__)
+
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please log in to see that page."
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    user = service.get_user(user_id)
+    return user if user is not None and user.is_active else None
+
+
+def init_app(app):
+    login_manager.init_app(app)
+
+
+def api_user():
+    """The user behind the request's bearer token, or None for an anonymous call."""
+    if "casemgr.api_user" in request.environ:
+        return request.environ["casemgr.api_user"]
+    header = request.headers.get("Authorization", "")
+    user = None
+    if header.lower().startswith("bearer "):
+        user = service.user_for_token(header[7:].strip())
+    request.environ["casemgr.api_user"] = user
+    return user
+
+
+def page_user():
+    return current_user if current_user.is_authenticated else None

@@ -1,0 +1,76 @@
+"""The staff JSON API under /api/v1: plumbing shared by the features' api modules."""
+
+import logging
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import text
+
+from casemgr.accounts.auth import api_user
+from casemgr.api.errors import ApiError, error_response
+from casemgr.db import session
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc):
+    return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+def require_user(*roles):
+    """Return the caller; 401 without a valid token, 403 without one of `roles`."""
+    user = api_user()
+    if user is None:
+        raise ApiError(401, "unauthorized", "send a valid token: Authorization: Bearer <token>")
+    if roles and not user.has_role(*roles):
+        raise ApiError(403, "forbidden", f"this needs one of the roles: {', '.join(roles)}")
+    return user
+
+
+def optional_user():
+    """Return the caller or None; a token that is sent must be valid."""
+    user = api_user()
+    if user is None and request.headers.get("Authorization"):
+        raise ApiError(401, "unauthorized", "the token is invalid or expired")
+    return user
+
+
+def json_body():
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "bad_request", "send a JSON object with Content-Type application/json")
+    return payload
+
+
+def page_args():
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+        size = min(max(int(request.args.get("page_size", 50)), 1), 200)
+    except ValueError:
+        raise ApiError(400, "bad_request", "page and page_size must be whole numbers") from None
+    return page, size
+
+
+def healthz():
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
+        log.error("health check failed: %s", exc)
+        session.rollback()
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+def init_app(app):
+    from casemgr.accounts import api as accounts_api  # noqa: F401 - registers routes
+    from casemgr.api import openapi
+    from casemgr.cases import api as cases_api  # noqa: F401
+    from casemgr.tasks import api as tasks_api  # noqa: F401
+    from casemgr.web import csrf
+
+    bp.add_url_rule("/openapi.json", "openapi", openapi.document)
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    app.add_url_rule("/healthz", "healthz", healthz)

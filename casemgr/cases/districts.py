@@ -1,0 +1,102 @@
+"""District boundaries: load them from GeoJSON and find the one that holds a point."""
+
+import json
+import logging
+import re
+
+from shapely import prepare
+from shapely.geometry import Point, shape
+from sqlalchemy import func, select
+
+from casemgr.cases.models import District
+from casemgr.db import session
+
+log = logging.getLogger(__name__)
+
+# Prepared shapes by district id, rebuilt when the district table changes.
+_shapes = {"key": None, "items": []}
+
+
+class DistrictFileError(Exception):
+    """A GeoJSON file that cannot be loaded as districts."""
+
+
+def _code(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80]
+
+
+def load_geojson(path, name_field="Name", code_field=None):
+    """Create or update one district per feature; return (created, updated)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            collection = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise DistrictFileError(f"{path}: {exc}") from exc
+    if collection.get("type") != "FeatureCollection":
+        raise DistrictFileError(f"{path}: not a GeoJSON FeatureCollection")
+
+    created = updated = 0
+    for number, feature in enumerate(collection.get("features", []), start=1):
+        properties = feature.get("properties") or {}
+        name = properties.get(name_field)
+        if not name:
+            raise DistrictFileError(f"{path}: feature {number} has no {name_field!r} property")
+        code = str(properties.get(code_field) if code_field else _code(str(name)))
+        geometry = shape(feature["geometry"])
+        if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            raise DistrictFileError(f"{path}: feature {number} ({name}) is not a polygon")
+
+        district = session.scalar(select(District).where(District.code == code))
+        if district is None:
+            district = District(code=code)
+            session.add(district)
+            created += 1
+        else:
+            updated += 1
+        min_lon, min_lat, max_lon, max_lat = geometry.bounds
+        district.name = str(name)
+        district.geometry = json.dumps(feature["geometry"])
+        district.min_lat, district.min_lon = min_lat, min_lon
+        district.max_lat, district.max_lon = max_lat, max_lon
+
+    session.flush()
+    _shapes["key"] = None
+    log.info("districts loaded from %s: %s created, %s updated", path, created, updated)
+    return created, updated
+
+
+def _prepared():
+    key = session.execute(select(func.count(District.id), func.max(District.id))).one()
+    if _shapes["key"] != tuple(key):
+        items = []
+        for district in session.scalars(select(District)):
+            geometry = shape(json.loads(district.geometry))
+            prepare(geometry)
+            items.append((district.id, geometry))
+        _shapes.update(key=tuple(key), items=items)
+    return _shapes["items"]
+
+
+def district_at(lat, lon):
+    """Return the district whose polygon holds the point, or None."""
+    if lat is None or lon is None:
+        return None
+    point = Point(lon, lat)
+    for district_id, geometry in _prepared():
+        if geometry.contains(point):
+            return session.get(District, district_id)
+    return None
+
+
+def find_by_name(name):
+    """Match a district by its name, ignoring case and punctuation."""
+    if not name:
+        return None
+    wanted = _code(name)
+    return session.scalar(select(District).where(District.code == wanted)) or session.scalar(
+        select(District).where(func.lower(District.name) == name.strip().lower())
+    )
+
+
+def list_districts():
+    return list(session.scalars(select(District).order_by(District.name)))

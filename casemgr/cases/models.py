@@ -1,0 +1,167 @@
+"""Complaints and what they are filed against: categories, districts, routing, history."""
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casemgr.accounts.models import Unit, User
+from casemgr.db import Base, UTCDateTime, utcnow
+
+#: Case statuses, in lifecycle order; the BPMN user tasks name the open ones.
+OPEN_STATUSES = ("submitted", "accepted", "assigned", "escalated", "resolved")
+STATUSES = OPEN_STATUSES + ("closed",)
+
+
+class Category(Base):
+    """What a complaint is about; it names the default unit, the process and the SLA."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    process_key: Mapped[str] = mapped_column(String(80), default="complaint")
+    #: Hours from filing to the resolution deadline.
+    sla_hours: Mapped[int] = mapped_column(Integer, default=72)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class District(Base):
+    """An area of the city with its boundary as GeoJSON and its bounding box."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    geometry: Mapped[str] = mapped_column(Text)
+    min_lat: Mapped[float] = mapped_column(Float)
+    min_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+
+
+class RoutingRule(Base):
+    """Category x district -> unit; rules are tried by position and the first match wins."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=100)
+    #: None matches every category.
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    #: None matches every district, and unlocated cases.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Case(Base):
+    """One complaint and the state of the process that handles it."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_unit", "status", "unit_id"),
+        Index("ix_cases_lat_lon", "lat", "lon"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public reference such as CM-2026-000123.
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    #: False when the report has no real point (none given, or a placeholder).
+    is_located: Mapped[bool] = mapped_column(Boolean, default=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_email: Mapped[str | None] = mapped_column(String(200))
+    is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: SHA-256 of the secret verification link given to a reporter without an account.
+    verify_digest: Mapped[str | None] = mapped_column(String(64))
+
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    #: The reason the citizen sees when the case is closed without a fix.
+    public_note: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    #: Set when the process stalled on a failing script or timer; shown to staff.
+    error: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[str] = mapped_column(String(20), default="web")
+    #: The identifier in the system a case was imported from, for idempotent imports.
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    workflow_state: Mapped[str] = mapped_column(Text)
+    next_timer_due_at = mapped_column(UTCDateTime, index=True)
+    sla_due_at = mapped_column(UTCDateTime)
+    filed_at = mapped_column(UTCDateTime, default=utcnow, index=True)
+    resolved_at = mapped_column(UTCDateTime)
+    closed_at = mapped_column(UTCDateTime)
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: every UPDATE checks and bumps it.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    district: Mapped[District | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="joined")
+
+    @property
+    def is_open(self):
+        return self.status != "closed"
+
+
+class CaseEvent(Base):
+    """One line of a case's append-only history."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Who acted, kept as text so history survives a renamed or deleted user.
+    actor_label: Mapped[str] = mapped_column(String(200), default="system")
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    #: JSON object with what changed.
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    #: Shown on the citizen's tracking page.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Attachment(Base):
+    """A checked photo stored on disk under a random name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    #: report (from the citizen) or resolution (from the field officer).
+    kind: Mapped[str] = mapped_column(String(20))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,431 @@
+"""The one place that changes a case: filing it and every step of its process.
+
+Each public function here is one transaction: it changes the rows, writes the history
+and logs one INFO line naming the actor and the case.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from casemgr import engine
+from casemgr.cases import districts, history, routing
+from casemgr.cases.models import Attachment, Case, Category
+from casemgr.db import session, utcnow
+from casemgr.media import photos as media
+from casemgr.processes import service as processes
+
+log = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_DESCRIPTION = 4000
+
+
+class IntakeError(Exception):
+    """A report that cannot be filed; `fields` maps each bad field to its message."""
+
+    def __init__(self, fields):
+        self.fields = fields
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+
+
+class CaseConflict(Exception):
+    """The case changed since the caller read it."""
+
+
+class ProcessStalled(Exception):
+    """The process failed on a script, condition or timer; the case is marked."""
+
+    def __init__(self, case_id, message):
+        self.case_id = case_id
+        super().__init__(message)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def get(case_id):
+    return session.get(Case, case_id)
+
+
+def by_reference(reference):
+    return session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+
+
+def categories(active_only=True):
+    query = select(Category).order_by(Category.name)
+    if active_only:
+        query = query.where(Category.is_active)
+    return list(session.scalars(query))
+
+
+def category_by_code(code):
+    return session.scalar(select(Category).where(Category.code == str(code)))
+
+
+def attachments_of(case_id, kind=None):
+    query = select(Attachment).where(Attachment.case_id == case_id)
+    if kind:
+        query = query.where(Attachment.kind == kind)
+    return list(session.scalars(query.order_by(Attachment.id)))
+
+
+def case_count():
+    return session.scalar(select(func.count(Case.id)))
+
+
+# -- filing ------------------------------------------------------------------------------
+
+
+def _check_point(lat, lon, errors):
+    if lat is None and lon is None:
+        return None, None
+    if lat is None or lon is None:
+        errors["lat" if lat is None else "lon"] = "give both lat and lon, or neither"
+        return None, None
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        errors["lat"] = "lat and lon must be numbers"
+        return None, None
+    if not -90 <= lat <= 90:
+        errors["lat"] = "lat must be between -90 and 90"
+    if not -180 <= lon <= 180:
+        errors["lon"] = "lon must be between -180 and 180"
+    return lat, lon
+
+
+def _check_intake(category_code, description, lat, lon, reporter_email, photos):
+    errors = {}
+    category = category_by_code(category_code) if category_code else None
+    if category is None or not category.is_active:
+        errors["category"] = f"unknown category {category_code!r}" if category_code else "required"
+    text = (description or "").strip()
+    if not text:
+        errors["description"] = "required"
+    elif len(text) > MAX_DESCRIPTION:
+        errors["description"] = f"at most {MAX_DESCRIPTION} characters"
+    lat, lon = _check_point(lat, lon, errors)
+    if reporter_email and not EMAIL.match(reporter_email):
+        errors["reporter_email"] = "not an email address"
+    for photo in photos:
+        if isinstance(photo, media.PhotoError):
+            errors["photo"] = str(photo)
+    if errors:
+        raise IntakeError(errors)
+    return category, text, lat, lon
+
+
+def _reference(case):
+    prefix = current_app.config["CITY"].reference_prefix
+    return f"{prefix}-{case.filed_at.year}-{case.id:06d}"
+
+
+def _store_photos(case, checked, kind, actor, task_id=None):
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    for photo in checked:
+        session.add(
+            Attachment(
+                case_id=case.id,
+                task_id=task_id,
+                kind=kind,
+                original_name=photo.original_name,
+                stored_name=media.store(photo, upload_dir),
+                content_type=photo.content_type,
+                size_bytes=len(photo.content),
+                sha256=photo.sha256,
+                width=photo.width,
+                height=photo.height,
+                uploaded_by_id=getattr(actor, "id", None),
+            )
+        )
+
+
+def file_case(
+    *,
+    category,
+    description,
+    lat=None,
+    lon=None,
+    reporter=None,
+    reporter_name=None,
+    reporter_email=None,
+    is_anonymous=False,
+    address=None,
+    photos=(),
+    source="web",
+    filed_at=None,
+    sla_due_at=None,
+    has_sla=True,
+    external_id=None,
+    is_located=None,
+    district_name=None,
+):
+    """File a complaint, route it, start its process and store its first tasks.
+
+    Returns (case, verify_secret); the secret is None when the reporter has an account.
+    `photos` holds CheckedPhoto objects, or PhotoError for uploads that failed the check.
+    """
+    category, text, lat, lon = _check_intake(
+        category, description, lat, lon, reporter_email, photos
+    )
+    located = lat is not None and (is_located if is_located is not None else True)
+    district = districts.district_at(lat, lon) if located else None
+    district = district or districts.find_by_name(district_name)
+    unit = routing.unit_for(category, district)
+    version = processes.latest_version(category.process_key)
+    if version is None:
+        raise IntakeError({"category": f"process {category.process_key!r} is not deployed"})
+
+    filed_at = filed_at or utcnow()
+    # The engine's timer needs a moment even for an imported case that had no due moment;
+    # the case row keeps None so that reports count it as the source system did.
+    process_due_at = sla_due_at or filed_at + timedelta(hours=category.sla_hours)
+    sla_due_at = process_due_at if has_sla else None
+    secret = None if reporter is not None else secrets.token_urlsafe(24)
+    case = Case(
+        reference=f"new-{secrets.token_hex(8)}",
+        category=category,
+        description=text,
+        address=(address or None) and address[:300],
+        lat=lat,
+        lon=lon,
+        is_located=located,
+        district=district,
+        unit=unit,
+        reporter_id=getattr(reporter, "id", None),
+        reporter_name=(reporter_name or getattr(reporter, "full_name", None) or None),
+        reporter_email=reporter_email or getattr(reporter, "email", None),
+        is_anonymous=bool(is_anonymous),
+        verify_digest=_digest(secret) if secret else None,
+        source=source,
+        external_id=external_id,
+        process_version_id=version.id,
+        workflow_state="",
+        filed_at=filed_at,
+        sla_due_at=sla_due_at,
+        status="submitted",
+    )
+    session.add(case)
+    session.flush()
+    case.reference = _reference(case)
+    _store_photos(case, photos, "report", reporter)
+
+    history.record(
+        case,
+        "filed",
+        f"Complaint filed: {category.name}",
+        reporter or "citizen",
+        {"source": source, "reference": case.reference},
+        is_public=True,
+        at=filed_at,
+    )
+    where = district.name if district else "no district"
+    history.record(
+        case,
+        "routed",
+        f"Routed to {unit.name} ({where})",
+        None,
+        {"unit": unit.code, "district": district.code if district else None},
+        at=filed_at,
+    )
+
+    initial = {
+        "category": category.code,
+        "sla_hours": category.sla_hours,
+        "sla_due_at": process_due_at.isoformat(),
+        "priority": "normal",
+    }
+    workflow = engine.new_workflow(processes.parsed(version), initial)
+    case.workflow_state = engine.dump_state(workflow)
+    try:
+        engine.run(workflow)
+        _store_step(case, workflow)
+    except engine.EngineError as exc:
+        # The report is kept whatever the process does; staff see the error on the case.
+        _mark_stalled(case, exc)
+
+    session.commit()
+    log.info("case %s filed by %s in %s", case.reference, history.actor_label(reporter), unit.code)
+    return case, secret
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_verify_secret(case, secret):
+    """True when `secret` is the case's verification link secret."""
+    if not case.verify_digest or not secret:
+        return False
+    return secrets.compare_digest(case.verify_digest, _digest(secret))
+
+
+# -- steps of the process ----------------------------------------------------------------
+
+
+def _store_step(case, workflow, at=None):
+    """Save the workflow state and what SQL keeps of it: status, timers, tasks."""
+    from casemgr.tasks import service as tasks
+
+    snap = engine.snapshot(workflow)
+    case.workflow_state = engine.dump_state(workflow)
+    case.next_timer_due_at = snap.next_timer_due_at
+    case.error = None
+
+    status = "closed" if snap.is_completed else _status_of(snap, case.status)
+    if status != case.status:
+        history.record(
+            case,
+            "status",
+            f"Status: {case.status} -> {status}",
+            None,
+            {"from": case.status, "to": status},
+            is_public=True,
+            at=at,
+        )
+        case.status = status
+    if snap.is_completed:
+        case.outcome = snap.outcome
+        case.closed_at = at or utcnow()
+        case.next_timer_due_at = None
+    tasks.sync(case, snap)
+
+
+def _status_of(snap, current):
+    for ready in snap.ready_tasks:
+        if ready.properties.get("status"):
+            return ready.properties["status"]
+    return current
+
+
+def _mark_stalled(case, exc):
+    where = f" at {exc.bpmn_id}" if getattr(exc, "bpmn_id", None) else ""
+    case.error = f"Process stalled{where}: {exc}"[:2000]
+    history.record(case, "error", case.error, None, {"bpmn_id": getattr(exc, "bpmn_id", None)})
+    log.warning("case %s stalled%s: %s", case.reference, where, exc)
+
+
+def load_workflow(case):
+    version = processes.get_version(case.process_version_id)
+    return engine.load_state(processes.parsed(version), case.workflow_state)
+
+
+def advance(
+    case,
+    step,
+    actor,
+    kind,
+    summary,
+    *,
+    changes=None,
+    details=None,
+    is_public=False,
+    photos=(),
+    task_id=None,
+    expected_version=None,
+    before=None,
+):
+    """Run one engine step on a case and store everything it changed, in one transaction.
+
+    `step` takes the loaded workflow. `changes` maps case attributes to new values and
+    `before` is called inside the transaction first (for example to close a task row).
+    Raises CaseConflict when the case moved on meanwhile and ProcessStalled when the
+    engine failed; in both cases nothing of this step is stored.
+    """
+    if expected_version is not None and case.version != expected_version:
+        session.rollback()
+        raise CaseConflict(f"case {case.reference} is at version {case.version}")
+
+    workflow = load_workflow(case)
+    try:
+        step(workflow)
+    except engine.EngineError as exc:
+        session.rollback()
+        _stall(case.id, exc)
+        raise ProcessStalled(case.id, str(exc)) from exc
+
+    try:
+        if before is not None:
+            before()
+        for name, value in (changes or {}).items():
+            setattr(case, name, value)
+        _store_photos(case, photos, "resolution", actor, task_id)
+        history.record(case, kind, summary, actor, details, is_public=is_public)
+        _store_step(case, workflow)
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise CaseConflict(f"case {case.reference} was changed by someone else") from exc
+    log.info("case %s: %s by %s", case.reference, kind, history.actor_label(actor))
+    return case
+
+
+def _stall(case_id, exc):
+    case = session.get(Case, case_id)
+    _mark_stalled(case, exc)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+
+
+def change_category(case, category, actor):
+    """Move a case to another category: its unit is routed again. Caller commits."""
+    if category.id == case.category_id:
+        return
+    history.record(
+        case,
+        "category",
+        f"Category: {case.category.name} -> {category.name}",
+        actor,
+        {"from": case.category.code, "to": category.code},
+        is_public=True,
+    )
+    case.category = category
+    reroute(case, routing.unit_for(category, case.district), actor)
+
+
+def reroute(case, unit, actor):
+    """Give a case to another unit. Caller commits."""
+    if unit is None or unit.id == case.unit_id:
+        return
+    history.record(
+        case,
+        "routed",
+        f"Routed to {unit.name}",
+        actor,
+        {"from": case.unit.code if case.unit else None, "to": unit.code},
+    )
+    case.unit = unit
+    case.assignee_id = None
+
+
+def close_imported(case, closed_at, reason, actor="import"):
+    """Close a case that was already closed in the system it was imported from."""
+    workflow = load_workflow(case)
+    engine.close_workflow(workflow)
+    case.workflow_state = engine.dump_state(workflow)
+    case.status = "closed"
+    case.outcome = "imported_closed"
+    case.public_note = reason
+    case.resolved_at = case.closed_at = closed_at
+    case.next_timer_due_at = None
+    from casemgr.tasks import service as tasks
+
+    tasks.cancel_open(case)
+    history.record(
+        case,
+        "imported",
+        f"Closed in the source system: {reason}",
+        actor,
+        {"closed_at": closed_at.isoformat()},
+        is_public=True,
+        at=closed_at,
+    )

@@ -1,0 +1,81 @@
+"""The database engine, the session and the declarative base shared by every feature."""
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """A datetime stored in UTC and always returned aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: casemgr stores aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+session = scoped_session(sessionmaker(expire_on_commit=False))
+_engines = {}
+
+
+def engine_for(url):
+    """Return one engine per database URL, configured for its dialect."""
+    if url in _engines:
+        return _engines[url]
+
+    options = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    engine = create_engine(url, **options)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    _engines[url] = engine
+    return engine
+
+
+def _sqlite_pragmas(connection, record):
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def init_app(app):
+    """Bind the session to the app's database and close it after each request."""
+    session.configure(bind=engine_for(app.config["DATABASE_URL"]))
+    # Each request ends with a fresh session, also where an app context outlives it.
+    app.teardown_request(lambda exc: session.remove())
+    app.teardown_appcontext(lambda exc: session.remove())

@@ -1,0 +1,50 @@
+"""The only package that imports SpiffWorkflow.
+
+It takes and returns plain data (strings, dicts, datetimes and small dataclasses) so that
+the rest of casemgr never touches a SpiffWorkflow object.
+"""
+
+from casemgr.engine.definitions import (
+    BpmnError,
+    ParsedProcess,
+    parse_bpmn,
+    spec_from_json,
+    spec_to_json,
+)
+from casemgr.engine.runtime import (
+    EngineError,
+    ReadyTask,
+    Snapshot,
+    close_workflow,
+    complete_user_task,
+    dump_state,
+    fire_timers,
+    load_state,
+    new_workflow,
+    run,
+    snapshot,
+    start_workflow,
+)
+from casemgr.engine.sandbox import ScriptRefused, check_script
+
+__all__ = [
+    "BpmnError",
+    "EngineError",
+    "ParsedProcess",
+    "ReadyTask",
+    "ScriptRefused",
+    "Snapshot",
+    "check_script",
+    "close_workflow",
+    "complete_user_task",
+    "dump_state",
+    "fire_timers",
+    "load_state",
+    "new_workflow",
+    "parse_bpmn",
+    "run",
+    "snapshot",
+    "spec_from_json",
+    "spec_to_json",
+    "start_workflow",
+]

@@ -1,0 +1,204 @@
+"""Start, advance and inspect workflows; load and save their state."""
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from casemgr.engine.sandbox import ScriptRefused, script_engine
+from casemgr.engine.serialization import SERIALIZER
+
+log = logging.getLogger(__name__)
+
+
+class EngineError(Exception):
+    """The process could not go on: a failing script, condition or timer expression."""
+
+    def __init__(self, message, bpmn_id=None):
+        self.bpmn_id = bpmn_id
+        super().__init__(message)
+
+
+@dataclass
+class ReadyTask:
+    """A user task waiting for a person, in plain data."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    documentation: str | None
+    properties: dict
+    assignee: str | None = None
+    due_at: datetime | None = None
+
+
+@dataclass
+class Snapshot:
+    """What the application keeps in SQL about a workflow after a step."""
+
+    ready_tasks: list = field(default_factory=list)
+    is_completed: bool = False
+    outcome: str | None = None
+    next_timer_due_at: datetime | None = None
+    data: dict = field(default_factory=dict)
+
+
+def _engine_errors(step):
+    """Run `step`, turning library and sandbox failures into EngineError."""
+    try:
+        return step()
+    except ScriptRefused as exc:
+        raise EngineError(f"script refused: {exc}") from exc
+    except WorkflowException as exc:
+        bpmn_id = getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
+        raise EngineError(str(exc), bpmn_id) from exc
+    except (ValueError, TypeError, KeyError, NameError, ArithmeticError) as exc:
+        raise EngineError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def new_workflow(parsed, initial_data):
+    """Create a workflow for `parsed` holding `initial_data`, not yet run."""
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine())
+    workflow.data.update(initial_data)
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(initial_data)
+    return workflow
+
+
+def run(workflow):
+    """Run the engine to the next wait: a user task, a timer or the end."""
+    _engine_errors(workflow.do_engine_steps)
+    return workflow
+
+
+def start_workflow(parsed, initial_data):
+    """Create a workflow for `parsed` and run it to its first wait."""
+    return run(new_workflow(parsed, initial_data))
+
+
+def close_workflow(workflow):
+    """Cancel whatever is still waiting, for a case closed outside the process."""
+    workflow.cancel()
+    return workflow
+
+
+def complete_user_task(workflow, task_id, values):
+    """Give a ready user task its form values, complete it and run to the next wait."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise EngineError(f"task {task_id} is not waiting for a person")
+
+    task.data.update(values)
+
+    def step():
+        task.run()
+        workflow.do_engine_steps()
+
+    _engine_errors(step)
+    return workflow
+
+
+def fire_timers(workflow):
+    """Fire the timers that are due and run on; the tasks behind them need a second pass."""
+
+    def step():
+        for _ in range(2):
+            workflow.refresh_waiting_tasks()
+            workflow.do_engine_steps()
+
+    _engine_errors(step)
+    return workflow
+
+
+def dump_state(workflow):
+    """Serialize the workflow's state without its spec."""
+    registry = SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        dct = registry.convert(workflow)
+        return json.dumps(dct, separators=(",", ":"), cls=SERIALIZER._encoder_cls)
+    finally:
+        registry._encoder_mode = False
+
+
+def load_state(parsed, state):
+    """Rebuild a workflow from its stored state and the version's parsed spec."""
+    dct = json.loads(state)
+    dct["spec"] = parsed.spec
+    dct["subprocess_specs"] = parsed.subprocess_specs
+    dct["typename"] = "BpmnWorkflow"
+    workflow = SERIALIZER.registry.restore(dct)
+    workflow.script_engine = script_engine()
+    return workflow
+
+
+def _moment(value):
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC)
+
+
+def _ready_task(task):
+    spec = task.task_spec
+    properties = dict((getattr(spec, "extensions", None) or {}).get("properties", {}))
+    assignee_var = properties.get("assignee_from")
+    due_var = properties.get("due_from")
+    return ReadyTask(
+        task_id=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane,
+        documentation=getattr(spec, "documentation", None),
+        properties=properties,
+        assignee=task.data.get(assignee_var) if assignee_var else None,
+        due_at=_moment(task.data.get(due_var)) if due_var else None,
+    )
+
+
+def _outcome(workflow):
+    for task in workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent):
+        properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+        if properties.get("outcome"):
+            return properties["outcome"]
+        return task.task_spec.bpmn_id
+    return None
+
+
+def _next_timer_due(workflow):
+    moments = []
+    for event in workflow.waiting_events():
+        if "Timer" not in event.event_type and "TimeDate" not in event.event_type:
+            continue
+        moment = _moment(event.value) if isinstance(event.value, str) else None
+        if moment is not None:
+            moments.append(moment)
+    return min(moments) if moments else None
+
+
+def snapshot(workflow):
+    """Read what the application stores about the workflow in SQL."""
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    last = workflow.last_task
+    return Snapshot(
+        ready_tasks=[_ready_task(task) for task in ready],
+        is_completed=workflow.completed,
+        outcome=_outcome(workflow) if workflow.completed else None,
+        next_timer_due_at=_next_timer_due(workflow),
+        data=dict(workflow.data if workflow.completed or last is None else last.data),
+    )

@@ -1,0 +1,86 @@
+"""Check uploaded photos by their content and store them without metadata."""
+
+import hashlib
+import io
+import logging
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+#: Longest side of a stored photo, in pixels.
+MAX_SIDE = 2048
+#: Images with more pixels than this are refused as possible decompression bombs.
+MAX_PIXELS = 50_000_000
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF"}
+
+
+class PhotoError(Exception):
+    """A file that is not an acceptable photo; the message says why."""
+
+
+@dataclass
+class CheckedPhoto:
+    content: bytes
+    width: int
+    height: int
+    sha256: str
+    original_name: str
+    content_type: str = "image/jpeg"
+
+
+def check_photo(raw, original_name, max_bytes):
+    """Return the photo re-encoded as JPEG, upright, resized and without metadata."""
+    if not raw:
+        raise PhotoError("the file is empty")
+    if len(raw) > max_bytes:
+        raise PhotoError(f"the file is {len(raw)} bytes; the limit is {max_bytes} bytes")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(raw))
+            if image.format not in ACCEPTED_FORMATS:
+                raise PhotoError(f"{image.format} images are not accepted; send a JPEG or PNG")
+            if image.width * image.height > MAX_PIXELS:
+                raise PhotoError("the image has too many pixels")
+            image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise PhotoError("the file is not an image") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoError("the image has too many pixels") from None
+
+    image = ImageOps.exif_transpose(image)
+    image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    # A fresh encode carries no EXIF, GPS or camera data.
+    image.save(out, "JPEG", quality=85, optimize=True)
+    content = out.getvalue()
+    return CheckedPhoto(
+        content=content,
+        width=image.width,
+        height=image.height,
+        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=(original_name or "photo")[:255],
+    )
+
+
+def store(photo, upload_dir):
+    """Write a checked photo under a random name; return that name."""
+    folder = Path(upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.jpg"
+    (folder / name).write_bytes(photo.content)
+    return name
+
+
+def path_of(stored_name, upload_dir):
+    path = Path(upload_dir) / stored_name
+    if path.parent != Path(upload_dir) or not path.is_file():
+        return None
+    return path

@@ -1,0 +1,16 @@
+"""Import every feature's models so that the metadata knows all tables."""
+
+from casemgr.accounts.models import ApiToken, Role, Unit, User  # noqa: F401
+from casemgr.cases.models import (  # noqa: F401
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    District,
+    RoutingRule,
+)
+from casemgr.db import Base
+from casemgr.processes.models import ProcessVersion  # noqa: F401
+from casemgr.tasks.models import Task  # noqa: F401
+
+metadata = Base.metadata

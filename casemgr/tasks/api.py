@@ -1,0 +1,135 @@
+"""Tasks in the staff API: the caller's inbox, claim, release and complete."""
+
+import logging
+
+from flask import jsonify, request
+
+from casemgr.api import bp, require_user
+from casemgr.api.errors import ApiError, form_errors
+from casemgr.cases import service as cases
+from casemgr.cases.api import checked_photos
+from casemgr.cases.schema import task_dict
+from casemgr.media.photos import PhotoError
+from casemgr.tasks import service
+from forms.tasks import describe
+
+log = logging.getLogger(__name__)
+
+
+def _fields(task):
+    return describe(service.build_form(task, csrf=False))
+
+
+@bp.get("/tasks")
+def list_tasks():
+    user = require_user()
+    args = request.args
+    rows = service.inbox(
+        user,
+        category=args.get("category"),
+        district_id=args.get("district_id") if (args.get("district_id") or "").isdigit() else None,
+        overdue=args.get("overdue") in ("1", "true", "yes"),
+        bpmn_id=args.get("bpmn_id"),
+        mine=args.get("mine") in ("1", "true", "yes"),
+        case_id=args.get("case_id") if (args.get("case_id") or "").isdigit() else None,
+    )
+    return jsonify({"items": [task_dict(t, _fields(t)) for t in rows]})
+
+
+def _task_for(user, task_id):
+    try:
+        task = service.get_for(user, task_id)
+    except service.TaskForbidden as exc:
+        raise ApiError(403, "forbidden", str(exc)) from exc
+    if task is None:
+        raise ApiError(404, "not_found", f"no task {task_id}")
+    return task
+
+
+@bp.get("/tasks/<int:task_id>")
+def get_task(task_id):
+    user = require_user()
+    task = _task_for(user, task_id)
+    return jsonify(task_dict(task, _fields(task)))
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+def claim_task(task_id):
+    user = require_user()
+    task = _task_for(user, task_id)
+    try:
+        service.claim(task, user)
+    except service.TaskConflict as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    return jsonify(task_dict(task))
+
+
+@bp.post("/tasks/<int:task_id>/release")
+def release_task(task_id):
+    user = require_user()
+    task = _task_for(user, task_id)
+    try:
+        service.release(task, user)
+    except service.TaskConflict as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    return jsonify(task_dict(task))
+
+
+def _submitted():
+    """Form data and files from JSON or multipart; the case version if the caller sent it."""
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return request.form.copy(), request.files
+    payload = request.get_json(silent=True)
+    if payload is None and not request.data:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise ApiError(400, "bad_request", "send a JSON object or multipart form data")
+    return service.json_to_formdata(payload), None
+
+
+def _expected_version(formdata):
+    raw = formdata.pop("case_version", None) or request.headers.get("If-Match")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(str(raw).strip('"'))
+    except ValueError:
+        raise ApiError(400, "bad_request", "case_version must be a whole number") from None
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+def complete_task(task_id):
+    user = require_user()
+    task = _task_for(user, task_id)
+    if task.status != "open":
+        raise ApiError(409, "conflict", f"task {task_id} is already {task.status}")
+
+    formdata, files = _submitted()
+    expected = _expected_version(formdata)
+    form = service.build_form(task, formdata, csrf=False)
+    photos = []
+    for name in form.file_fields:
+        photos += checked_photos(files.getlist(name) if files else [])
+    photo_errors = {
+        name: str(p) for name in form.file_fields for p in photos if isinstance(p, PhotoError)
+    }
+    if not form.validate() or photo_errors:
+        fields = {**form_errors(form), **photo_errors}
+        raise ApiError(422, "invalid", "the form has errors", fields)
+
+    try:
+        service.complete(task, user, form.engine_values(), photos, expected)
+    except service.TaskConflict as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    except cases.CaseConflict as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    except cases.ProcessStalled as exc:
+        raise ApiError(
+            409, "process_stalled", f"the process could not go on and the case is marked: {exc}"
+        ) from exc
+    return jsonify(
+        {
+            "task": task_dict(task),
+            "case": {"id": task.case_id, "status": task.case.status, "version": task.case.version},
+        }
+    )

@@ -1,0 +1,322 @@
+"""Task rows: keep them in step with the workflow, decide who may work on them, complete them."""
+
+import logging
+
+from sqlalchemy import or_, select
+from werkzeug.datastructures import MultiDict
+
+from casemgr.accounts import service as accounts
+from casemgr.accounts.models import UNIT_SCOPED_ROLES
+from casemgr.cases import service as cases
+from casemgr.cases.models import Case
+from casemgr.db import session, utcnow
+from casemgr.processes.service import role_for_lane
+from casemgr.tasks.models import Task
+from forms.tasks import TASK_FORMS, GenericTaskForm
+
+log = logging.getLogger(__name__)
+
+
+class TaskForbidden(Exception):
+    """The user may not see or work on this task."""
+
+
+class TaskConflict(Exception):
+    """The task is no longer open, or someone else holds it."""
+
+
+# -- keeping rows in step with the engine ------------------------------------------------
+
+
+def sync(case, snap):
+    """Create rows for newly ready user tasks and cancel rows whose task went away."""
+    open_rows = {
+        row.engine_task_id: row
+        for row in session.scalars(
+            select(Task).where(Task.case_id == case.id, Task.status == "open")
+        )
+    }
+    ready_ids = set()
+    for ready in snap.ready_tasks:
+        ready_ids.add(ready.task_id)
+        if ready.task_id not in open_rows:
+            session.add(_new_row(case, ready))
+
+    for engine_task_id, row in open_rows.items():
+        if engine_task_id not in ready_ids:
+            row.status = "cancelled"
+            row.completed_at = utcnow()
+    session.flush()
+
+
+def _new_row(case, ready):
+    role = role_for_lane(ready.lane) or "admin"
+    assignee_id = None
+    if role == "citizen":
+        assignee_id = case.reporter_id
+    elif ready.assignee:
+        user = accounts.find_user(str(ready.assignee))
+        assignee_id = user.id if user else None
+    return Task(
+        case_id=case.id,
+        engine_task_id=ready.task_id,
+        bpmn_id=ready.bpmn_id,
+        name=ready.name,
+        documentation=ready.documentation,
+        form=ready.properties.get("form"),
+        lane=ready.lane,
+        role=role,
+        unit_id=case.unit_id,
+        assignee_id=assignee_id,
+        claimed_at=utcnow() if assignee_id else None,
+        due_at=ready.due_at,
+    )
+
+
+def cancel_open(case):
+    for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")):
+        row.status = "cancelled"
+        row.completed_at = utcnow()
+
+
+# -- who may work on what ----------------------------------------------------------------
+
+
+def can_work_on(user, task):
+    """True when `user` holds the task's role, in its unit where the role is unit-bound."""
+    if user is None:
+        return False
+    if task.role == "citizen":
+        return task.case.reporter_id is not None and task.case.reporter_id == user.id
+    if task.role not in user.role_keys:
+        return False
+    if task.role in UNIT_SCOPED_ROLES and user.unit_id != task.unit_id:
+        return False
+    return True
+
+
+def _visible_to(query, user):
+    """Limit a task query to the rows `user` may work on."""
+    scoped = [r for r in user.role_keys if r in UNIT_SCOPED_ROLES]
+    city = [r for r in user.role_keys if r not in UNIT_SCOPED_ROLES and r != "citizen"]
+    clauses = [Task.role.in_(city)] if city else []
+    if scoped and user.unit_id:
+        clauses.append(Task.role.in_(scoped) & (Task.unit_id == user.unit_id))
+    clauses.append((Task.role == "citizen") & (Case.reporter_id == user.id))
+    return query.where(or_(*clauses))
+
+
+def inbox(
+    user,
+    category=None,
+    district_id=None,
+    overdue=False,
+    bpmn_id=None,
+    mine=False,
+    case_id=None,
+    limit=200,
+):
+    """Open tasks the user may work on, most urgent first."""
+    query = select(Task).join(Task.case).where(Task.status == "open")
+    query = _visible_to(query, user)
+    if category:
+        query = query.where(Case.category.has(code=category))
+    if district_id:
+        query = query.where(Case.district_id == int(district_id))
+    if overdue:
+        query = query.where(Task.due_at < utcnow())
+    if bpmn_id:
+        query = query.where(Task.bpmn_id == bpmn_id)
+    if case_id:
+        query = query.where(Task.case_id == int(case_id))
+    if mine:
+        query = query.where(Task.assignee_id == user.id)
+    # Field officers see the tasks given to them and the unclaimed ones of their unit.
+    if user.role_keys & {"field_officer"} and not user.role_keys - {"field_officer"}:
+        query = query.where(or_(Task.assignee_id.is_(None), Task.assignee_id == user.id))
+    query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def get_for(user, task_id):
+    """Return the task if `user` may work on it; raise TaskForbidden otherwise."""
+    task = session.get(Task, task_id)
+    if task is None:
+        return None
+    if not can_work_on(user, task):
+        raise TaskForbidden(f"task {task_id} is not yours to work on")
+    return task
+
+
+def open_tasks_of(case_id):
+    return list(
+        session.scalars(select(Task).where(Task.case_id == case_id, Task.status == "open"))
+    )
+
+
+def _check_holder(task, user):
+    if task.status != "open":
+        raise TaskConflict(f"task {task.id} is already {task.status}")
+    if task.assignee_id and task.assignee_id != user.id and task.role != "citizen":
+        holder = task.assignee.username if task.assignee else "someone else"
+        raise TaskConflict(f"task {task.id} is claimed by {holder}")
+
+
+def claim(task, user):
+    if not can_work_on(user, task):
+        raise TaskForbidden(f"task {task.id} is not yours to work on")
+    _check_holder(task, user)
+    if task.assignee_id != user.id:
+        task.assignee_id = user.id
+        task.claimed_at = utcnow()
+        cases.history.record(
+            task.case, "claimed", f"{task.name} claimed", user, {"task_id": task.id}
+        )
+        session.commit()
+        log.info("case %s task %s claimed by %s", task.case.reference, task.id, user.username)
+    return task
+
+
+def release(task, user):
+    if not can_work_on(user, task):
+        raise TaskForbidden(f"task {task.id} is not yours to work on")
+    if task.status != "open":
+        raise TaskConflict(f"task {task.id} is already {task.status}")
+    if task.assignee_id not in (None, user.id) and not user.has_role("unit_supervisor"):
+        raise TaskConflict(f"task {task.id} is claimed by someone else")
+    if task.assignee_id is not None:
+        task.assignee_id = None
+        task.claimed_at = None
+        cases.history.record(
+            task.case, "released", f"{task.name} released", user, {"task_id": task.id}
+        )
+        session.commit()
+        log.info("case %s task %s released by %s", task.case.reference, task.id, user.username)
+    return task
+
+
+# -- forms -------------------------------------------------------------------------------
+
+
+def form_class(task):
+    return TASK_FORMS.get(task.form or "", GenericTaskForm)
+
+
+def form_choices(task):
+    """The choices a task's form offers, which depend on the case."""
+    case = task.case
+    officers = accounts.users_with_role("field_officer", case.unit_id)
+    units = accounts.list_units()
+    return {
+        "category": [(c.code, c.name) for c in cases.categories()],
+        "assignee": [(u.username, u.display_name) for u in officers],
+        "unit": [("", "Keep the unit")] + [(u.code, u.name) for u in units],
+    }
+
+
+def build_form(task, formdata=None, csrf=True):
+    """Return the task's WTForm with its choices bound; `formdata` may be a MultiDict."""
+    meta = {} if csrf else {"csrf": False}
+    form = form_class(task)(formdata=formdata, meta=meta)
+    form.bind_choices(form_choices(task))
+    if formdata is None and "category" in form._fields:
+        form.category.data = task.case.category.code
+    return form
+
+
+def json_to_formdata(payload):
+    """Turn a JSON object into form data: booleans as true/false, lists as repeated keys."""
+    pairs = []
+    for key, value in (payload or {}).items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            pairs.append((key, "" if item is None else str(item)))
+    return MultiDict(pairs)
+
+
+# -- completing --------------------------------------------------------------------------
+
+
+def _case_changes(task, values, user):
+    """What completing this task changes on the case row itself."""
+    case = task.case
+    changes = {}
+    if task.form == "triage":
+        changes["priority"] = values.get("priority") or case.priority
+        if values.get("decision") in ("reject", "duplicate"):
+            changes["public_note"] = values.get("note")
+        category = cases.category_by_code(values.get("category") or case.category.code)
+        if category is not None:
+            cases.change_category(case, category, user)
+        values["category"] = case.category.code
+    elif task.form == "assign":
+        officer = accounts.find_user(values["assignee"])
+        changes["assignee_id"] = officer.id if officer else None
+    elif task.form == "resolve":
+        changes["resolved_at"] = utcnow()
+    elif task.form == "verify":
+        changes["rating"] = values.get("rating")
+    elif task.form == "handle_escalation":
+        if values.get("action") == "close":
+            changes["public_note"] = values.get("reason")
+        if values.get("action") == "reassign" and values.get("unit"):
+            cases.reroute(case, accounts.find_unit(values["unit"]), user)
+    return changes
+
+
+def _summary(task, values):
+    words = {
+        "triage": lambda v: f"triage: {v.get('decision')}",
+        "assign": lambda v: f"assigned to {v.get('assignee')}",
+        "resolve": lambda v: "resolved on site",
+        "verify": lambda v: "citizen: fixed" if v.get("fixed") else "citizen: not fixed",
+        "handle_escalation": lambda v: f"escalation: {v.get('action')}",
+    }
+    describe = words.get(task.form)
+    return f"{task.name} completed" + (f" ({describe(values)})" if describe else "")
+
+
+def complete(task, user, values, photos=(), expected_version=None, actor_label=None):
+    """Complete a task with validated form values; one transaction with the case step.
+
+    `user` is None only for a reporter who verifies through the secret link; then
+    `actor_label` names them in the history.
+    """
+    from casemgr import engine
+
+    if user is not None and not can_work_on(user, task):
+        raise TaskForbidden(f"task {task.id} is not yours to work on")
+    if user is not None:
+        _check_holder(task, user)
+    elif task.status != "open":
+        raise TaskConflict(f"task {task.id} is already {task.status}")
+
+    case = task.case
+    changes = _case_changes(task, values, user)
+    public = task.form in ("resolve", "verify") or values.get("decision") in (
+        "reject",
+        "duplicate",
+    )
+
+    def close_row():
+        task.status = "completed"
+        task.completed_at = utcnow()
+        task.completed_by_id = getattr(user, "id", None)
+
+    cases.advance(
+        case,
+        lambda workflow: engine.complete_user_task(workflow, task.engine_task_id, values),
+        user or actor_label,
+        "task_completed",
+        _summary(task, values),
+        changes=changes,
+        details={"task_id": task.id, "bpmn_id": task.bpmn_id, "values": values},
+        is_public=public,
+        photos=photos,
+        task_id=task.id,
+        expected_version=expected_version,
+        before=close_row,
+    )
+    return task

@@ -1,0 +1,72 @@
+"""What every page shares: CSRF, security headers, error pages, template helpers."""
+
+import logging
+from zoneinfo import ZoneInfo
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFProtect
+
+log = logging.getLogger(__name__)
+
+csrf = CSRFProtect()
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
+    "style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def init_app(app):
+    csrf.init_app(app)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"city": app.config["CITY"]})
+    app.jinja_env.filters["local_time"] = _local_time_filter(app)
+
+    for code in (400, 403, 404, 405, 409, 413, 422, 500):
+        app.register_error_handler(code, _error_page)
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
+
+
+def _local_time_filter(app):
+    zone = ZoneInfo(app.config["CASEMGR_TIMEZONE"])
+
+    def local_time(moment, fmt="%Y-%m-%d %H:%M"):
+        if moment is None:
+            return ""
+        return moment.astimezone(zone).strftime(fmt + " %Z")
+
+    return local_time
+
+
+def _error_page(error):
+    from casemgr.api.errors import error_response, wants_json
+
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    message = getattr(error, "description", None) or "Something went wrong."
+    if wants_json():
+        return error_response(code, _code_name(code), message)
+    return render_template("error.html", code=code, message=message), code
+
+
+def _code_name(code):
+    return {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        422: "invalid",
+        500: "server_error",
+    }.get(code, "error")

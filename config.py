@@ -1,0 +1,102 @@
+"""Every setting casemgr reads, with its type, default and environment variable.
+
+Settings come from defaults, then the environment, then a test dict passed to
+create_app(). A bad value stops start-up with a message that names the variable.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(Exception):
+    """A setting that casemgr cannot start with."""
+
+
+@dataclass(frozen=True)
+class CityProfile:
+    """What differs from one city to the next."""
+
+    key: str
+    name: str
+    timezone: str
+    holiday_country: str
+    map_center: tuple
+    map_zoom: int
+    reference_prefix: str = "CM"
+
+
+PROFILES = {
+    "jakarta": CityProfile(
+        "jakarta", "DKI Jakarta", "Asia/Jakarta", "ID", (-6.1754, 106.8272), 12
+    ),
+    "boston": CityProfile("boston", "Boston", "America/New_York", "US", (42.3301, -71.0740), 12),
+}
+
+#: name -> (environment variable, type, default)
+SETTINGS = {
+    "CASEMGR_ENV": ("CASEMGR_ENV", str, "development"),
+    "SECRET_KEY": ("SECRET_KEY", str, "dev-only-not-secret"),
+    "DATABASE_URL": ("DATABASE_URL", str, f"sqlite:///{INSTANCE / 'casemgr.db'}"),
+    "REDIS_URL": ("REDIS_URL", str, ""),
+    "CASEMGR_PROFILE": ("CASEMGR_PROFILE", str, "jakarta"),
+    "CASEMGR_TIMEZONE": ("CASEMGR_TIMEZONE", str, ""),
+    "UPLOAD_DIR": ("CASEMGR_UPLOAD_DIR", str, str(INSTANCE / "uploads")),
+    "MAX_PHOTO_BYTES": ("CASEMGR_MAX_PHOTO_BYTES", int, 10 * 1024 * 1024),
+    "MAX_CONTENT_LENGTH": ("CASEMGR_MAX_REQUEST_BYTES", int, 25 * 1024 * 1024),
+    #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
+    "PASSWORD_HASH": ("CASEMGR_PASSWORD_HASH", str, "scrypt"),
+    "TOKEN_HOURS": ("CASEMGR_TOKEN_HOURS", int, 12),
+    "PAGE_SIZE": ("CASEMGR_PAGE_SIZE", int, 50),
+    "WORKFLOW_DIR": ("CASEMGR_WORKFLOW_DIR", str, str(ROOT / "workflows")),
+    "DATA_DIR": ("CASEMGR_DATA_DIR", str, str(ROOT / "data")),
+}
+
+
+def _convert(name, kind, raw):
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def load(overrides=None):
+    """Return the settings as a dict, checked; raise ConfigError on a bad one."""
+    settings = {}
+    for name, (env_var, kind, default) in SETTINGS.items():
+        raw = os.environ.get(env_var)
+        settings[name] = default if raw in (None, "") else _convert(env_var, kind, raw)
+    settings.update(overrides or {})
+
+    _check(settings)
+    return settings
+
+
+def _check(settings):
+    env = settings["CASEMGR_ENV"]
+    if env not in ("development", "test", "production"):
+        raise ConfigError(f"CASEMGR_ENV={env!r}: use development, test or production")
+    if env == "production" and not settings["PASSWORD_HASH"].startswith("scrypt"):
+        raise ConfigError("CASEMGR_PASSWORD_HASH must stay scrypt in production")
+    if env == "production" and settings["SECRET_KEY"] in ("", SETTINGS["SECRET_KEY"][2]):
+        raise ConfigError("SECRET_KEY must be set to a real secret in production")
+
+    profile_key = settings["CASEMGR_PROFILE"]
+    if profile_key not in PROFILES:
+        raise ConfigError(
+            f"CASEMGR_PROFILE={profile_key!r}: choose one of {', '.join(sorted(PROFILES))}"
+        )
+    profile = PROFILES[profile_key]
+    zone = settings["CASEMGR_TIMEZONE"] or profile.timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CASEMGR_TIMEZONE={zone!r} is not a known time zone") from None
+
+    settings["CITY"] = profile
+    settings["CASEMGR_TIMEZONE"] = zone
+    settings["TESTING"] = settings.get("TESTING", env == "test")

@@ -1,0 +1,1 @@
+"""WTForms for casemgr's pages and for the user tasks named in the BPMN diagrams."""

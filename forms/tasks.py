@@ -1,0 +1,158 @@
+"""The forms that BPMN user tasks name with their `form` property.
+
+Each form turns submitted values into the plain data handed to the engine through
+`engine_values()`. Choices that depend on the case (categories, officers) are filled in
+by `bind_choices()` before validation.
+"""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+
+def options(*pairs):
+    """Select choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class TaskForm(FlaskForm):
+    """Base for task forms; subclasses list the fields the diagram relies on."""
+
+    #: Names of file fields, sent to the task as photos rather than engine data.
+    file_fields = ()
+
+    def bind_choices(self, choices):
+        """Fill select fields from a dict of field name -> [(value, label)]."""
+        for name, choices_for in choices.items():
+            field = getattr(self, name, None)
+            if field is not None:
+                field.choices = options(*choices_for)
+
+    def engine_values(self):
+        """Return the submitted values as the engine's task data."""
+        values = {}
+        for field in self:
+            if field.name == "csrf_token" or field.name in self.file_fields:
+                continue
+            values[field.name] = field.data
+        return values
+
+
+def _blank_to_none(value):
+    return value or None
+
+
+class TriageForm(TaskForm):
+    decision = SelectField(
+        "Decision",
+        choices=options(("accept", "Accept"), ("reject", "Reject"), ("duplicate", "Duplicate")),
+        validators=[InputRequired()],
+    )
+    category = SelectField("Category", choices=[], validators=[Optional()])
+    priority = SelectField(
+        "Priority",
+        choices=options(("normal", "Normal"), ("low", "Low"), ("high", "High")),
+        default="normal",
+    )
+    note = TextAreaField(
+        "Note (the citizen sees it when the case is closed)", validators=[Length(max=2000)]
+    )
+
+    def validate_note(self, field):
+        if self.decision.data in ("reject", "duplicate") and not (field.data or "").strip():
+            raise ValidationError(
+                "Give the reason the citizen will see for a reject or duplicate."
+            )
+
+
+class AssignForm(TaskForm):
+    assignee = SelectField("Field officer", choices=[], validators=[InputRequired()])
+
+
+class ResolveForm(TaskForm):
+    file_fields = ("resolution_photo",)
+
+    resolution_note = TextAreaField("What was done", validators=[DataRequired(), Length(max=4000)])
+    resolution_photo = FileField("Photo of the fix")
+
+
+class VerifyForm(TaskForm):
+    fixed = SelectField(
+        "Is it fixed?",
+        choices=options(("true", "Yes, it is fixed"), ("false", "No, it is not fixed")),
+        validators=[InputRequired()],
+    )
+    rating = IntegerField("Rating (1-5)", validators=[Optional(), NumberRange(min=1, max=5)])
+    comment = TextAreaField("Comment", validators=[Length(max=2000)])
+
+    def engine_values(self):
+        values = super().engine_values()
+        values["fixed"] = self.fixed.data == "true"
+        return values
+
+
+class EscalationForm(TaskForm):
+    action = SelectField(
+        "Action",
+        choices=options(
+            ("reassign", "Reassign"),
+            ("extend", "Extend the due moment"),
+            ("close", "Close the case"),
+        ),
+        validators=[InputRequired()],
+    )
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    extend_hours = IntegerField(
+        "Extend by (hours)", validators=[Optional(), NumberRange(min=1, max=24 * 90)]
+    )
+    unit = SelectField(
+        "Move to unit", choices=[], validators=[Optional()], filters=[_blank_to_none]
+    )
+
+    def validate_unit(self, field):
+        if field.data and self.action.data != "reassign":
+            raise ValidationError("A new unit can only be chosen when reassigning.")
+
+
+#: Form name (the task's `form` property) -> form class.
+TASK_FORMS = {
+    "triage": TriageForm,
+    "assign": AssignForm,
+    "resolve": ResolveForm,
+    "verify": VerifyForm,
+    "handle_escalation": EscalationForm,
+}
+
+
+def describe(form):
+    """Describe a form's fields as plain data for the JSON API."""
+    fields = []
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        entry = {
+            "name": field.name,
+            "label": str(field.label.text),
+            "type": field.type,
+            "required": any(
+                isinstance(v, (DataRequired, InputRequired)) for v in field.validators
+            ),
+        }
+        if hasattr(field, "choices") and field.choices is not None:
+            entry["choices"] = [choice.value for choice in field.choices]
+        fields.append(entry)
+    return fields
+
+
+class GenericTaskForm(TaskForm):
+    """Used by a user task that names no form: it only takes a note."""
+
+    note = StringField("Note", validators=[Length(max=2000)])

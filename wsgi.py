@@ -1,0 +1,3 @@
+from casemgr import create_app
+
+app = create_app()
