@@ -1,0 +1,112 @@
+"""Benchmark: the raw engine against casemgr's intake path, and the state stored per case.
+
+Prints a table, then one JSON line with raw_per_s, service_per_s and
+state_bytes_at_triage. Uses DATABASE_URL when set, else a temporary SQLite file.
+
+    .venv/bin/python bench/engine.py [--cases 300]
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+BPMN = ROOT / "workflows" / "complaint.bpmn"
+ROXBURY = (42.316782, -71.085581)
+
+
+def raw_rate(count):
+    """Plain SpiffWorkflow: start, run to the first user task, serialize with the spec."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_file(str(BPMN))
+    spec = parser.get_spec("complaint")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    data = {"category": "drains", "sla_hours": 72,
+            "sla_due_at": "2030-01-01T00:00:00+00:00", "priority": "normal"}
+
+    started = time.perf_counter()
+    size = 0
+    for _ in range(count):
+        workflow = BpmnWorkflow(spec)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        workflow.do_engine_steps()
+        assert workflow.get_tasks(state=TaskState.READY, manual=True)
+        size = len(serializer.serialize_json(workflow))
+    return count / (time.perf_counter() - started), size
+
+
+def service_rate(count):
+    """casemgr's intake: validate, route, start the process, store case, tasks, history."""
+    from casemgr import create_app, demo, migrate
+    from casemgr.cases import service
+
+    url = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/bench.db"
+    )
+    app = create_app({"CASEMGR_ENV": "test", "DATABASE_URL": url,
+                      "PASSWORD_HASH": "pbkdf2:sha256:1000",
+                      "UPLOAD_DIR": tempfile.mkdtemp(prefix="bench-uploads-")})
+    migrate.upgrade(url)
+    with app.app_context():
+        demo.seed()
+        service.file_case(category="drains", description="warm-up", lat=ROXBURY[0],
+                          lon=ROXBURY[1])
+        started = time.perf_counter()
+        for number in range(count):
+            case, _secret = service.file_case(
+                category="drains", description=f"Drain blocked {number}",
+                lat=ROXBURY[0], lon=ROXBURY[1])
+        elapsed = time.perf_counter() - started
+        state_bytes = len(case.workflow_state.encode())
+    return count / elapsed, state_bytes, url.split(":")[0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=300, help="cases per measurement")
+    args = parser.parse_args()
+    if args.cases < 1:
+        parser.error("--cases must be at least 1")
+
+    import logging
+
+    logging.disable(logging.INFO)
+    raw_per_s, raw_bytes = raw_rate(args.cases)
+    service_per_s, state_bytes, database = service_rate(args.cases)
+
+    rows = [
+        ("raw SpiffWorkflow start -> first task -> serialize", f"{raw_per_s:,.0f} /s"),
+        (f"casemgr intake through service layer ({database})", f"{service_per_s:,.0f} /s"),
+        ("service rate as share of raw", f"{service_per_s / raw_per_s:.0%}"),
+        ("raw serialized workflow with its spec", f"{raw_bytes:,} bytes"),
+        ("casemgr stored state per case at triage", f"{state_bytes:,} bytes"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print(json.dumps({
+        "raw_per_s": round(raw_per_s, 1),
+        "service_per_s": round(service_per_s, 1),
+        "state_bytes_at_triage": state_bytes,
+        "raw_state_bytes_with_spec": raw_bytes,
+        "cases": args.cases,
+        "database": database,
+    }))
+
+
+if __name__ == "__main__":
+    main()
