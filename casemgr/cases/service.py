@@ -328,6 +328,7 @@ def advance(
     details=None,
     is_public=False,
     photos=(),
+    photo_kind="task",
     task_id=None,
     expected_version=None,
     before=None,
@@ -356,7 +357,7 @@ def advance(
             before()
         for name, value in (changes or {}).items():
             setattr(case, name, value)
-        _store_photos(case, photos, "resolution", actor, task_id)
+        _store_photos(case, photos, photo_kind, actor, task_id)
         history.record(case, kind, summary, actor, details, is_public=is_public)
         _store_step(case, workflow)
         session.commit()

@@ -37,8 +37,6 @@ def role_for_lane(lane_name):
 
 def lint(parsed):
     """Return casemgr's own problems with a parsed process (empty when it can run here)."""
-    from forms.tasks import TASK_FORMS
-
     errors = []
     for bpmn_id in parsed.user_task_ids:
         spec = parsed.spec.task_specs[bpmn_id]
@@ -46,10 +44,25 @@ def lint(parsed):
         if role not in ROLE_KEYS:
             message = f"user task is in lane {spec.lane!r}, which maps to no role"
             errors.append({"element_id": bpmn_id, "message": message})
-        form = parsed.task_properties(bpmn_id).get("form")
-        if form and form not in TASK_FORMS:
-            errors.append({"element_id": bpmn_id, "message": f"form {form!r} does not exist"})
+        errors += _form_problems(bpmn_id, parsed.task_properties(bpmn_id))
     return errors
+
+
+def _form_problems(bpmn_id, properties):
+    from forms import declared
+    from forms.tasks import TASK_FORMS
+
+    form, fields = properties.get("form"), properties.get("fields")
+    if form and fields:
+        return [{"element_id": bpmn_id, "message": "name a form or list fields, not both"}]
+    if form and form not in TASK_FORMS:
+        return [{"element_id": bpmn_id, "message": f"form {form!r} does not exist"}]
+    if fields:
+        try:
+            declared.parse(fields)
+        except declared.FieldSpecError as exc:
+            return [{"element_id": bpmn_id, "message": f"fields: {exc}"}]
+    return []
 
 
 def deploy(xml, actor=None, process_id=None):
@@ -109,6 +122,11 @@ def parsed(version):
         cached = (version.sha256, engine.spec_from_json(version.spec_json))
         _parsed_cache[version.id] = cached
     return cached[1]
+
+
+def task_properties(version_id, bpmn_id):
+    """The extension properties the diagram gives a task, such as its form."""
+    return parsed(get_version(version_id)).task_properties(bpmn_id)
 
 
 def version_count():

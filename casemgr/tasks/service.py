@@ -10,8 +10,10 @@ from casemgr.accounts.models import UNIT_SCOPED_ROLES
 from casemgr.cases import service as cases
 from casemgr.cases.models import Case
 from casemgr.db import session, utcnow
+from casemgr.processes import service as processes
 from casemgr.processes.service import role_for_lane
 from casemgr.tasks.models import Task
+from forms import declared
 from forms.tasks import TASK_FORMS, GenericTaskForm
 
 log = logging.getLogger(__name__)
@@ -199,7 +201,11 @@ def release(task, user):
 
 
 def form_class(task):
-    return TASK_FORMS.get(task.form or "", GenericTaskForm)
+    """The WTForm the diagram names for this task, or builds from its `fields` property."""
+    if task.form:
+        return TASK_FORMS.get(task.form, GenericTaskForm)
+    fields = processes.task_properties(task.case.process_version_id, task.bpmn_id).get("fields")
+    return declared.form_class(fields) if fields else GenericTaskForm
 
 
 def form_choices(task):
@@ -315,6 +321,7 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
         details={"task_id": task.id, "bpmn_id": task.bpmn_id, "values": values},
         is_public=public,
         photos=photos,
+        photo_kind="resolution" if task.form == "resolve" else "task",
         task_id=task.id,
         expected_version=expected_version,
         before=close_row,
