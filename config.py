@@ -54,10 +54,35 @@ SETTINGS = {
     "PAGE_SIZE": ("CASEMGR_PAGE_SIZE", int, 50),
     "WORKFLOW_DIR": ("CASEMGR_WORKFLOW_DIR", str, str(ROOT / "workflows")),
     "DATA_DIR": ("CASEMGR_DATA_DIR", str, str(ROOT / "data")),
+    #: Map tile URL template for Leaflet; an empty value draws the district polygons only.
+    "CASEMGR_TILE_URL": (
+        "CASEMGR_TILE_URL",
+        str,
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    ),
+    #: console (log the message), smtp, or memory (tests).
+    "MAIL_BACKEND": ("CASEMGR_MAIL_BACKEND", str, "console"),
+    "MAIL_FROM": ("CASEMGR_MAIL_FROM", str, "casemgr@localhost"),
+    "SMTP_HOST": ("CASEMGR_SMTP_HOST", str, "localhost"),
+    "SMTP_PORT": ("CASEMGR_SMTP_PORT", int, 25),
+    "SMTP_USERNAME": ("CASEMGR_SMTP_USERNAME", str, ""),
+    "SMTP_PASSWORD": ("CASEMGR_SMTP_PASSWORD", str, ""),
+    "SMTP_TLS": ("CASEMGR_SMTP_TLS", "flag", False),
 }
+
+#: Settings where an empty environment value means "off" rather than "use the default".
+BLANK_MEANS_OFF = {"CASEMGR_TILE_URL"}
+
+
+FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True,
+              "0": False, "false": False, "no": False, "off": False}
 
 
 def _convert(name, kind, raw):
+    if kind == "flag":
+        if raw.strip().lower() not in FLAG_WORDS:
+            raise ConfigError(f"{name}={raw!r} is not a valid flag: use true or false")
+        return FLAG_WORDS[raw.strip().lower()]
     try:
         return kind(raw)
     except ValueError:
@@ -69,7 +94,10 @@ def load(overrides=None):
     settings = {}
     for name, (env_var, kind, default) in SETTINGS.items():
         raw = os.environ.get(env_var)
-        settings[name] = default if raw in (None, "") else _convert(env_var, kind, raw)
+        if raw == "" and name in BLANK_MEANS_OFF:
+            settings[name] = ""
+        else:
+            settings[name] = default if raw in (None, "") else _convert(env_var, kind, raw)
     settings.update(overrides or {})
 
     _check(settings)
@@ -85,6 +113,11 @@ def _check(settings):
     if env == "production" and settings["SECRET_KEY"] in ("", SETTINGS["SECRET_KEY"][2]):
         raise ConfigError("SECRET_KEY must be set to a real secret in production")
 
+    if settings["MAIL_BACKEND"] not in ("console", "smtp", "memory"):
+        raise ConfigError(
+            f"CASEMGR_MAIL_BACKEND={settings['MAIL_BACKEND']!r}: use console, smtp or memory"
+        )
+
     profile_key = settings["CASEMGR_PROFILE"]
     if profile_key not in PROFILES:
         raise ConfigError(
@@ -96,6 +129,10 @@ def _check(settings):
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"CASEMGR_TIMEZONE={zone!r} is not a known time zone") from None
+
+    tiles = settings["CASEMGR_TILE_URL"]
+    if tiles and not tiles.startswith(("https://", "http://", "/")):
+        raise ConfigError(f"CASEMGR_TILE_URL={tiles!r}: give an http(s) URL or leave it empty")
 
     settings["CITY"] = profile
     settings["CASEMGR_TIMEZONE"] = zone
