@@ -2,6 +2,8 @@
 
 from flask import jsonify
 
+from casemgr.api import bp
+
 
 def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
@@ -255,6 +257,9 @@ PATHS = {
 }
 
 
+# Registered on import, like the features' routes: a blueprint cannot change once an app
+# holds it, and create_app() may run more than once in a process.
+@bp.get("/openapi.json", endpoint="openapi")
 def document():
     return jsonify(
         {

@@ -111,9 +111,11 @@ def list_cases():
     rows = session.scalars(
         query.order_by(Case.filed_at.desc(), Case.id.desc()).offset((page - 1) * size).limit(size)
     )
+    # A citizen's listing shows what their case page shows, not the staff fields.
+    staff = access.is_staff_reader(user)
     return jsonify(
         {
-            "items": [case_dict(c) for c in rows],
+            "items": [case_dict(c, staff=staff) for c in rows],
             "page": page,
             "page_size": size,
             "total": total,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from casemgr.engine.sandbox import ScriptRefused, script_engine
@@ -91,7 +91,11 @@ def close_workflow(workflow):
 
 def complete_user_task(workflow, task_id, values):
     """Give a ready user task its form values, complete it and run to the next wait."""
-    task = workflow.get_task_from_id(UUID(task_id))
+    try:
+        task = workflow.get_task_from_id(UUID(str(task_id)))
+    except (ValueError, TaskNotFoundException):
+        # SpiffWorkflow 3.2 raises for an unknown id where older versions returned None.
+        task = None
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise EngineError(f"task {task_id} is not waiting for a person")
 
@@ -110,7 +114,8 @@ def fire_timers(workflow):
 
     def step():
         for _ in range(2):
-            workflow.refresh_waiting_tasks()
+            # refresh_waiting_tasks() is deprecated in 3.2 and warns; this is its successor.
+            workflow.refresh_timers()
             workflow.do_engine_steps()
 
     _engine_errors(step)

@@ -20,12 +20,15 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 log = logging.getLogger(__name__)
 
 #: Lines a single script or condition may run before it is stopped.
 MAX_LINES = 100_000
+#: Bytecode steps a single script or condition may run before it is stopped.
+MAX_OPCODES = 2_000_000
 #: Wall-clock seconds a single script may run before it is stopped.
 MAX_SECONDS = 2.0
 #: Longest sequence the restricted range() builds.
@@ -115,10 +118,21 @@ def _base_globals():
 BASE_GLOBALS = _base_globals()
 
 
+class _ScriptPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, also refusing `import` when a diagram is checked."""
+
+    # RestrictedPython compiles imports and only fails them at run time, which would let
+    # check_script pass a diagram whose first case then stalls.
+    def visit_Import(self, node):
+        self.error(node, "import statements are not allowed")
+
+    visit_ImportFrom = visit_Import
+
+
 @lru_cache(maxsize=512)
 def _compile(source, mode):
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<bpmn>")
+    result = compiler(source, filename="<bpmn>", policy=_ScriptPolicy)
     if result.errors:
         raise ScriptRefused("; ".join(result.errors))
     return result.code
@@ -130,16 +144,21 @@ def check_script(source, mode="exec"):
 
 
 def _run_limited(code, scope):
-    """Evaluate `code` in `scope`, stopping it past the line and time budget."""
-    lines = 0
+    """Evaluate `code` in `scope`, stopping it past the line, opcode and time budget."""
+    lines = opcodes = 0
     deadline = time.monotonic() + MAX_SECONDS
 
     def tracer(frame, event, arg):
-        nonlocal lines
-        if event == "line":
+        nonlocal lines, opcodes
+        if event == "call":
+            # A loop on one line (`while True: pass`) raises no line events: count opcodes.
+            frame.f_trace_opcodes = True
+        elif event == "line":
             lines += 1
-            if lines > MAX_LINES or time.monotonic() > deadline:
-                raise ScriptRefused("script stopped: it ran past its time or step budget")
+        elif event == "opcode":
+            opcodes += 1
+        if lines > MAX_LINES or opcodes > MAX_OPCODES or time.monotonic() > deadline:
+            raise ScriptRefused("script stopped: it ran past its time or step budget")
         return tracer
 
     previous = sys.gettrace()

@@ -26,7 +26,9 @@ def _lock(case_id, now):
     """Load a due case locked for this sweep; None if another worker holds it or fired it."""
     query = select(Case).where(Case.id == case_id, Case.next_timer_due_at <= now)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        # Lock the case row alone: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the outer joins that the case's eager relationships add.
+        query = query.with_for_update(skip_locked=True, of=Case)
     return session.scalar(query)
 
 
