@@ -1,9 +1,10 @@
 """What every page shares: CSRF, security headers, error pages, template helpers."""
 
 import logging
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFProtect
 
 log = logging.getLogger(__name__)
@@ -11,10 +12,19 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 CSP = (
-    "default-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; "
+    "default-src 'self'; img-src 'self' data:{tiles}; "
     "style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
+
+
+def content_security_policy(tile_url):
+    """The page CSP, letting images come from the map tile server as well."""
+    parts = urlsplit(tile_url or "")
+    # A subdomain template such as {s}.tile.example.org becomes a CSP wildcard.
+    host = parts.netloc.replace("{s}", "*")
+    origin = f" {parts.scheme}://{host}" if parts.scheme and host else ""
+    return CSP.format(tiles=origin)
 
 
 def init_app(app):
@@ -27,12 +37,20 @@ def init_app(app):
         app.register_error_handler(code, _error_page)
 
 
+def safe_next(target):
+    """Return `target` if it is a path on this site, else None (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        policy = content_security_policy(current_app.config["CASEMGR_TILE_URL"])
+        response.headers.setdefault("Content-Security-Policy", policy)
     return response
 
 

@@ -3,9 +3,10 @@
 import logging
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from casemgr.accounts import service
+from casemgr.web import safe_next
 from forms.accounts import LoginForm
 
 log = logging.getLogger(__name__)
@@ -13,14 +14,15 @@ log = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+def _landing(user):
+    return url_for("tasks.inbox") if user.is_staff else url_for("cases.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or _landing(current_user))
+
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.username.data, form.password.data)
@@ -29,14 +31,14 @@ def login():
         else:
             login_user(user)
             log.info("user %s logged in", user.username)
-            default = url_for("tasks.inbox") if user.is_staff else url_for("cases.home")
-            return redirect(_safe_next(request.args.get("next")) or default)
+            return redirect(safe_next(request.args.get("next")) or _landing(user))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    log.info("user %s logged out", current_user.username)
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("cases.home"))

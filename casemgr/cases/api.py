@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import func, select
 
 from casemgr.api import bp, optional_user, page_args, require_user
@@ -11,7 +11,6 @@ from casemgr.cases import access, history, service
 from casemgr.cases.models import Case
 from casemgr.cases.schema import case_dict, category_dict, event_dict, photo_dict, task_dict
 from casemgr.db import session, utcnow
-from casemgr.media import photos as media
 from casemgr.tasks import service as tasks
 
 log = logging.getLogger(__name__)
@@ -34,20 +33,6 @@ def _intake_fields():
     if not isinstance(payload, dict):
         raise ApiError(400, "bad_request", "send JSON or multipart form data")
     return payload, []
-
-
-def checked_photos(files):
-    """Check each uploaded file; a failed check becomes a PhotoError in the list."""
-    limit = current_app.config["MAX_PHOTO_BYTES"]
-    checked = []
-    for upload in files:
-        if not upload or not upload.filename:
-            continue
-        try:
-            checked.append(media.check_photo(upload.read(limit + 1), upload.filename, limit))
-        except media.PhotoError as exc:
-            checked.append(exc)
-    return checked
 
 
 def _number(value, name):
@@ -78,7 +63,7 @@ def file_case():
             reporter_email=_text(fields.get("reporter_email"), 200),
             is_anonymous=bool(fields.get("anonymous")),
             address=_text(fields.get("address"), 300),
-            photos=checked_photos(files),
+            photos=service.checked_photos(files),
             source="api",
         )
     except service.IntakeError as exc:

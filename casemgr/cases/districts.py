@@ -5,7 +5,7 @@ import logging
 import re
 
 from shapely import prepare
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, mapping, shape
 from sqlalchemy import func, select
 
 from casemgr.cases.models import District
@@ -100,3 +100,18 @@ def find_by_name(name):
 
 def list_districts():
     return list(session.scalars(select(District).order_by(District.name)))
+
+
+def feature_collection(tolerance=0.0001):
+    """Return every district as GeoJSON, simplified by `tolerance` degrees for drawing."""
+    features = []
+    for district in list_districts():
+        geometry = shape(json.loads(district.geometry))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"id": district.id, "code": district.code, "name": district.name},
+                "geometry": mapping(geometry.simplify(tolerance, preserve_topology=True)),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

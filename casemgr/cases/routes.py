@@ -1,39 +1,194 @@
-"""Citizen and staff pages about cases: home, tracking, photos."""
+"""Pages about cases: home, report, tracking and verification, photos, the staff case views."""
 
+import json
 import logging
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask import session as web_session
+from flask_login import current_user, login_required
+from werkzeug.datastructures import CombinedMultiDict
 
-from casemgr.accounts.auth import page_user
-from casemgr.cases import access, history, service
+from casemgr.accounts import service as accounts
+from casemgr.accounts.auth import api_user, page_user
+from casemgr.cases import access, districts, history, service
 from casemgr.cases.models import Attachment
 from casemgr.db import session
 from casemgr.media import photos as media
+from casemgr.tasks import service as tasks
+from forms.filters import CaseFilterForm
+from forms.report import ReportForm, TrackForm
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("cases", __name__)
 
+#: Where the secret verification link waits until the tracking page shows it once.
+NEW_LINK = "casemgr.verify_link"
+
+
+def _category_choices():
+    return [(c.code, c.name) for c in service.categories()]
+
+
+# -- citizen pages -----------------------------------------------------------------------
+
 
 @bp.get("/")
 def home():
-    return render_template("cases/home.html", categories=service.categories())
+    return render_template(
+        "cases/home.html", categories=service.categories(), track_form=TrackForm(formdata=None)
+    )
 
 
-@bp.get("/track/<reference>")
+@bp.get("/track")
+def find():
+    form = TrackForm(formdata=request.args)
+    if not form.validate():
+        return render_template(
+            "cases/home.html", categories=service.categories(), track_form=form
+        ), 422
+
+    return redirect(url_for("cases.track", reference=form.reference.data.strip().upper()))
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    form = ReportForm()
+    form.bind_categories(_category_choices())
+    if form.validate_on_submit():
+        case, secret = _file(form)
+        if case is not None:
+            if secret:
+                web_session[NEW_LINK] = {"reference": case.reference, "key": secret}
+            flash(f"Thank you. Your report is filed as {case.reference}.")
+            return redirect(url_for("cases.track", reference=case.reference))
+
+    status = 422 if form.errors else 200
+    return render_template("cases/report.html", form=form), status
+
+
+def _file(form):
+    """File the report; on an intake error put it on the form and return (None, None)."""
+    user = page_user()
+    # An account holder's contact comes from the account; an anonymous reporter leaves none.
+    keeps_contact = user is None and not form.anonymous.data
+    try:
+        return service.file_case(
+            category=form.category.data,
+            description=form.description.data,
+            lat=form.lat.data,
+            lon=form.lon.data,
+            reporter=user,
+            reporter_name=_text(form.reporter_name.data) if keeps_contact else None,
+            reporter_email=_text(form.reporter_email.data) if keeps_contact else None,
+            is_anonymous=form.anonymous.data,
+            address=_text(form.address.data),
+            photos=service.checked_photos(form.photos.data or []),
+            source="web",
+        )
+    except service.IntakeError as exc:
+        form.show_intake_errors(exc.fields)
+        return None, None
+
+
+def _text(value):
+    return (value or "").strip() or None
+
+
+@bp.route("/track/<reference>", methods=["GET", "POST"])
 def track(reference):
     case = service.by_reference(reference)
     if case is None:
-        abort(404, f"No case with reference {reference}.")
-    events = history.events_of(case.id, public_only=True)
-    resolution = service.attachments_of(case.id, "resolution")
-    return render_template(
+        abort(404, f"There is no report with the reference {reference}. Check it and try again.")
+
+    key = request.values.get("key") or None
+    task, verifier = _verification(case, key)
+    form = tasks.build_form(task, _posted()) if task else None
+    if request.method == "POST":
+        if form is None:
+            abort(409, "This report is not waiting for your verification.")
+        if form.validate():
+            _verify(task, verifier, key, form.engine_values())
+            flash("Thank you for checking. Your answer is recorded.")
+            return redirect(url_for("cases.track", reference=case.reference))
+
+    page = render_template(
         "cases/track.html",
         case=case,
-        events=events,
-        resolution_photos=resolution,
-        key=request.args.get("key"),
+        events=history.events_of(case.id, public_only=True),
+        resolution_photos=service.attachments_of(case.id, "resolution"),
+        is_reporter=_is_reporter(case, key),
+        is_staff=access.is_staff_reader(page_user()) and access.can_view(page_user(), case),
+        verify_form=form,
+        key=key if task and verifier is None else None,
+        new_link=_new_link(case),
     )
+    return page, 422 if form is not None and form.errors else 200
+
+
+def _verification(case, key):
+    """The open verify task the caller may complete, and the user doing it (None: by link)."""
+    task = tasks.open_verify_task(case)
+    if task is None:
+        return None, None
+    user = page_user()
+    if user is not None and tasks.can_work_on(user, task):
+        return task, user
+    if service.check_verify_secret(case, key):
+        return task, None
+    return None, None
+
+
+def _verify(task, user, key, values):
+    try:
+        if user is not None:
+            tasks.complete(task, user, values)
+        else:
+            tasks.complete_by_link(task, key, values)
+    except tasks.TaskForbidden as exc:
+        abort(403, str(exc))
+    except (tasks.TaskConflict, service.CaseConflict, service.ProcessStalled) as exc:
+        abort(409, f"Your answer could not be recorded: {exc}")
+
+
+def _is_reporter(case, key):
+    user = page_user()
+    is_own = user is not None and case.reporter_id == user.id
+    return is_own or service.check_verify_secret(case, key)
+
+
+def _new_link(case):
+    """The verification link of a just-filed case, shown once on its tracking page."""
+    link = web_session.get(NEW_LINK)
+    if not link or link.get("reference") != case.reference:
+        return None
+    web_session.pop(NEW_LINK)
+    return url_for("cases.track", reference=case.reference, key=link["key"], _external=True)
+
+
+def _posted():
+    if request.method != "POST":
+        return None
+    return CombinedMultiDict((request.files, request.form))
+
+
+@bp.get("/districts.geojson")
+def districts_geojson():
+    body = json.dumps(districts.feature_collection(), separators=(",", ":"))
+    response = Response(body, mimetype="application/geo+json")
+    response.cache_control.max_age = 300
+    return response
 
 
 @bp.get("/photos/<int:attachment_id>")
@@ -43,12 +198,75 @@ def photo(attachment_id):
         abort(404)
     if attachment.kind != "resolution":
         case = service.get(attachment.case_id)
-        from casemgr.accounts.auth import api_user
-
         user = page_user() or api_user()
         if not access.can_view(user, case):
             abort(403, "Only staff and the reporter can see report photos.")
     path = media.path_of(attachment.stored_name, current_app.config["UPLOAD_DIR"])
     if path is None:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=3600)
+    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    if attachment.kind != "resolution":
+        # send_file marks it public; a shared cache must not hand a report photo to others.
+        response.cache_control.public = False
+        response.cache_control.private = True
+    return response
+
+
+# -- staff pages -------------------------------------------------------------------------
+
+
+@bp.get("/cases/")
+@login_required
+def case_list():
+    form = CaseFilterForm(formdata=request.args)
+    form.bind_categories(_category_choices())
+    form.bind_units([(u.code, u.name) for u in accounts.list_units()])
+    form.validate()
+    page = max(request.args.get("page", 1, type=int), 1)
+    size = current_app.config["PAGE_SIZE"]
+    rows, total = service.list_cases(
+        current_user,
+        status=form.chosen("status"),
+        category=form.chosen("category"),
+        unit=form.chosen("unit"),
+        page=page,
+        size=size,
+    )
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "cases/list.html",
+        cases=rows,
+        form=form,
+        page=page,
+        pages=max((total + size - 1) // size, 1),
+        total=total,
+        filters=filters,
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_page(case_id):
+    case = service.get(case_id)
+    if case is None:
+        abort(404, f"There is no case {case_id}.")
+    if not access.can_view(current_user, case):
+        abort(403, "This case belongs to another unit.")
+    if not access.is_staff_reader(current_user):
+        return redirect(url_for("cases.track", reference=case.reference))
+
+    open_tasks = tasks.open_tasks_of(case.id)
+    return render_template(
+        "cases/case.html",
+        case=case,
+        open_tasks=open_tasks,
+        workable={t.id for t in open_tasks if tasks.can_work_on(current_user, t)},
+        photos=service.attachments_of(case.id),
+        events=[(e, _submitted_values(e)) for e in history.events_of(case.id)],
+    )
+
+
+def _submitted_values(event):
+    """The form values a task completion recorded, for the history table."""
+    values = json.loads(event.details or "{}").get("values") or {}
+    return {k: v for k, v in values.items() if v not in (None, "")}

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemgr import engine
-from casemgr.cases import districts, history, routing
+from casemgr.cases import access, districts, history, routing
 from casemgr.cases.models import Attachment, Case, Category
 from casemgr.db import session, utcnow
 from casemgr.media import photos as media
@@ -80,7 +80,37 @@ def case_count():
     return session.scalar(select(func.count(Case.id)))
 
 
+def list_cases(user, *, status=None, category=None, unit=None, page=1, size=50):
+    """One page of the cases `user` may read, newest first; returns (cases, total)."""
+    query = access.scope_query(select(Case), user)
+    if status:
+        query = query.where(Case.status == status)
+    if category:
+        query = query.where(Case.category.has(code=category))
+    if unit:
+        query = query.where(Case.unit.has(code=unit))
+
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    query = query.order_by(Case.filed_at.desc(), Case.id.desc())
+    rows = list(session.scalars(query.offset((page - 1) * size).limit(size)))
+    return rows, total
+
+
 # -- filing ------------------------------------------------------------------------------
+
+
+def checked_photos(files):
+    """Check each uploaded file; a failed check becomes a PhotoError in the list."""
+    limit = current_app.config["MAX_PHOTO_BYTES"]
+    checked = []
+    for upload in files:
+        if not upload or not upload.filename:
+            continue
+        try:
+            checked.append(media.check_photo(upload.read(limit + 1), upload.filename, limit))
+        except media.PhotoError as exc:
+            checked.append(exc)
+    return checked
 
 
 def _check_point(lat, lon, errors):

@@ -7,7 +7,6 @@ from flask import jsonify, request
 from casemgr.api import bp, require_user
 from casemgr.api.errors import ApiError, form_errors
 from casemgr.cases import service as cases
-from casemgr.cases.api import checked_photos
 from casemgr.cases.schema import task_dict
 from casemgr.media.photos import PhotoError
 from casemgr.tasks import service
@@ -109,7 +108,7 @@ def complete_task(task_id):
     form = service.build_form(task, formdata, csrf=False)
     photos = []
     for name in form.file_fields:
-        photos += checked_photos(files.getlist(name) if files else [])
+        photos += cases.checked_photos(files.getlist(name) if files else [])
     photo_errors = {
         name: str(p) for name in form.file_fields for p in photos if isinstance(p, PhotoError)
     }

@@ -1,11 +1,18 @@
-"""Staff pages for tasks: the inbox."""
+"""Staff pages for tasks: the inbox, claim and release, and the task page with its form."""
 
 import logging
+from contextlib import contextmanager
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import CombinedMultiDict
 
+from casemgr.cases import access, districts
+from casemgr.cases import service as cases
+from casemgr.media.photos import PhotoError
 from casemgr.tasks import service
+from casemgr.web import safe_next
+from forms.filters import InboxFilterForm
 
 log = logging.getLogger(__name__)
 
@@ -15,9 +22,113 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 @bp.get("/")
 @login_required
 def inbox():
+    form = InboxFilterForm(formdata=request.args)
+    form.bind_categories([(c.code, c.name) for c in cases.categories()])
+    form.bind_districts([(str(d.id), d.name) for d in districts.list_districts()])
+    form.validate()
     rows = service.inbox(
         current_user,
-        category=request.args.get("category") or None,
-        overdue=request.args.get("overdue") == "1",
+        category=form.chosen("category"),
+        district_id=form.chosen("district"),
+        overdue=bool(form.chosen("overdue")),
+        mine=bool(form.chosen("mine")),
     )
-    return render_template("tasks/inbox.html", tasks=rows)
+    return render_template("tasks/inbox.html", tasks=rows, form=form)
+
+
+@contextmanager
+def _refusals():
+    """Turn the services' refusals into the 403 and 409 pages."""
+    try:
+        yield
+    except service.TaskForbidden:
+        abort(403, "This task belongs to another role or unit.")
+    except (service.TaskConflict, cases.CaseConflict) as exc:
+        abort(409, f"Someone changed this task or its case meanwhile: {exc}")
+    except cases.ProcessStalled as exc:
+        abort(409, f"The process could not go on and the case is marked for staff: {exc}")
+
+
+def _task_or_404(task_id):
+    with _refusals():
+        task = service.get_for(current_user, task_id)
+    if task is None:
+        abort(404, f"There is no task {task_id}.")
+    return task
+
+
+def _back():
+    return safe_next(request.form.get("next")) or url_for("tasks.inbox")
+
+
+@bp.post("/<int:task_id>/claim")
+@login_required
+def claim(task_id):
+    task = _task_or_404(task_id)
+    with _refusals():
+        service.claim(task, current_user)
+    flash(f"You hold {task.name} of {task.case.reference} now.")
+    return redirect(_back())
+
+
+@bp.post("/<int:task_id>/release")
+@login_required
+def release(task_id):
+    task = _task_or_404(task_id)
+    with _refusals():
+        service.release(task, current_user)
+    flash(f"{task.name} of {task.case.reference} is back in the unit's inbox.")
+    return redirect(_back())
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task_page(task_id):
+    task = _task_or_404(task_id)
+    if request.method == "GET":
+        return _render(task, service.build_form(task))
+    if task.status != "open":
+        abort(409, f"This task is already {task.status}.")
+
+    form = service.build_form(task, CombinedMultiDict((request.files, request.form)))
+    is_valid = form.validate()
+    photos = _checked_photos(form)
+    if not is_valid or any(field.errors for field in form):
+        return _render(task, form), 422
+
+    with _refusals():
+        service.complete(
+            task,
+            current_user,
+            form.engine_values(),
+            photos,
+            request.form.get("case_version", type=int),
+        )
+    flash(f"{task.name} of {task.case.reference} is done.")
+    if current_user.is_staff:
+        return redirect(url_for("tasks.inbox"))
+    return redirect(url_for("cases.track", reference=task.case.reference))
+
+
+def _checked_photos(form):
+    """Check the form's uploads; put a failed check on its field."""
+    photos = []
+    for name in form.file_fields:
+        for photo in cases.checked_photos(request.files.getlist(name)):
+            if isinstance(photo, PhotoError):
+                form[name].errors = [*form[name].errors, str(photo)]
+            else:
+                photos.append(photo)
+    return photos
+
+
+def _render(task, form):
+    case = task.case
+    return render_template(
+        "tasks/task.html",
+        task=task,
+        case=case,
+        form=form,
+        photos=cases.attachments_of(case.id, "report"),
+        can_see_case=access.is_staff_reader(current_user) and access.can_view(current_user, case),
+    )

@@ -18,6 +18,9 @@ from forms.tasks import TASK_FORMS, GenericTaskForm
 
 log = logging.getLogger(__name__)
 
+#: How the history names a reporter who verifies through the secret link.
+LINK_ACTOR = "reporter (verification link)"
+
 
 class TaskForbidden(Exception):
     """The user may not see or work on this task."""
@@ -154,6 +157,14 @@ def open_tasks_of(case_id):
     return list(
         session.scalars(select(Task).where(Task.case_id == case_id, Task.status == "open"))
     )
+
+
+def open_verify_task(case):
+    """Return the case's open `verify` task, or None."""
+    query = select(Task).where(
+        Task.case_id == case.id, Task.status == "open", Task.form == "verify"
+    )
+    return session.scalars(query.order_by(Task.id)).first()
 
 
 def _check_holder(task, user):
@@ -327,3 +338,11 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
         before=close_row,
     )
     return task
+
+
+def complete_by_link(task, secret, values, expected_version=None):
+    """Complete a `verify` task for a reporter who holds the case's secret link."""
+    if task.form != "verify" or not cases.check_verify_secret(task.case, secret):
+        raise TaskForbidden(f"task {task.id} cannot be completed through this link")
+
+    return complete(task, None, values, expected_version=expected_version, actor_label=LINK_ACTOR)
