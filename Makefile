@@ -50,7 +50,9 @@ run: venv
 	$(DEMO) $(FLASK) casemgr init-db
 	$(DEMO) $(FLASK) casemgr seed-demo
 	$(DEMO) $(FLASK) casemgr import-311 data/boston311-100.csv --timezone America/New_York
-	$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
+	@# The timer sweep runs beside the web server and stops with it.
+	$(DEMO) $(FLASK) casemgr scheduler & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+		$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: venv chromium
 	$(BIN)/ruff check .

@@ -43,6 +43,8 @@ SETTINGS = {
     "SECRET_KEY": ("SECRET_KEY", str, "dev-only-not-secret"),
     "DATABASE_URL": ("DATABASE_URL", str, f"sqlite:///{INSTANCE / 'casemgr.db'}"),
     "REDIS_URL": ("REDIS_URL", str, ""),
+    #: RQ queue name; separate deployments (or test runs) on one Redis use their own.
+    "QUEUE_NAME": ("CASEMGR_QUEUE", str, "casemgr"),
     "CASEMGR_PROFILE": ("CASEMGR_PROFILE", str, "jakarta"),
     "CASEMGR_TIMEZONE": ("CASEMGR_TIMEZONE", str, ""),
     "UPLOAD_DIR": ("CASEMGR_UPLOAD_DIR", str, str(INSTANCE / "uploads")),

@@ -33,8 +33,12 @@ def raw_rate(count):
     parser.add_bpmn_file(str(BPMN))
     spec = parser.get_spec("complaint")
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    data = {"category": "drains", "sla_hours": 72,
-            "sla_due_at": "2030-01-01T00:00:00+00:00", "priority": "normal"}
+    data = {
+        "category": "drains",
+        "sla_hours": 72,
+        "sla_due_at": "2030-01-01T00:00:00+00:00",
+        "priority": "normal",
+    }
 
     started = time.perf_counter()
     size = 0
@@ -56,19 +60,26 @@ def service_rate(count):
     url = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/bench.db"
     )
-    app = create_app({"CASEMGR_ENV": "test", "DATABASE_URL": url,
-                      "PASSWORD_HASH": "pbkdf2:sha256:1000",
-                      "UPLOAD_DIR": tempfile.mkdtemp(prefix="bench-uploads-")})
+    app = create_app(
+        {
+            "CASEMGR_ENV": "test",
+            "DATABASE_URL": url,
+            "PASSWORD_HASH": "pbkdf2:sha256:1000",
+            "UPLOAD_DIR": tempfile.mkdtemp(prefix="bench-uploads-"),
+        }
+    )
     migrate.upgrade(url)
     with app.app_context():
         demo.seed()
-        service.file_case(category="drains", description="warm-up", lat=ROXBURY[0],
-                          lon=ROXBURY[1])
+        service.file_case(category="drains", description="warm-up", lat=ROXBURY[0], lon=ROXBURY[1])
         started = time.perf_counter()
         for number in range(count):
             case, _secret = service.file_case(
-                category="drains", description=f"Drain blocked {number}",
-                lat=ROXBURY[0], lon=ROXBURY[1])
+                category="drains",
+                description=f"Drain blocked {number}",
+                lat=ROXBURY[0],
+                lon=ROXBURY[1],
+            )
         elapsed = time.perf_counter() - started
         state_bytes = len(case.workflow_state.encode())
     return count / elapsed, state_bytes, url.split(":")[0]
@@ -98,14 +109,18 @@ def main():
     print(f"{'measure':<{width}}  value")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    print(json.dumps({
-        "raw_per_s": round(raw_per_s, 1),
-        "service_per_s": round(service_per_s, 1),
-        "state_bytes_at_triage": state_bytes,
-        "raw_state_bytes_with_spec": raw_bytes,
-        "cases": args.cases,
-        "database": database,
-    }))
+    print(
+        json.dumps(
+            {
+                "raw_per_s": round(raw_per_s, 1),
+                "service_per_s": round(service_per_s, 1),
+                "state_bytes_at_triage": state_bytes,
+                "raw_state_bytes_with_spec": raw_bytes,
+                "cases": args.cases,
+                "database": database,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

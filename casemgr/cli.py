@@ -130,3 +130,37 @@ def fire_timers(limit):
 
     result = service.fire_due_timers(limit=limit)
     click.echo(json.dumps(result))
+
+
+@group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst):
+    """Run an RQ worker for casemgr's queue (needs REDIS_URL)."""
+    from rq import SimpleWorker
+
+    from casemgr import jobs
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
+    # One app context for the worker's life; each job gets a fresh database session.
+    rq_worker = SimpleWorker([current_app.config["QUEUE_NAME"]],
+                             connection=jobs.redis_connection())
+    rq_worker.work(burst=burst, logging_level="INFO")
+
+
+@group.command("scheduler")
+@click.option("--interval", default=10, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds between timer sweeps.")
+@click.option("--once", is_flag=True, help="Run one sweep now and stop.")
+def scheduler(interval, once):
+    """Sweep due SLA timers every INTERVAL seconds: on RQ with Redis, else in-process."""
+    from casemgr.escalations import jobs as escalation_jobs
+    from casemgr.escalations import scheduling
+
+    if once:
+        click.echo(json.dumps(escalation_jobs.sweep_timers()))
+        return
+    if current_app.config["REDIS_URL"]:
+        scheduling.run_rq_scheduler(interval)
+    else:
+        scheduling.run_in_process(interval)

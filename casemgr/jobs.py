@@ -11,7 +11,6 @@ from flask import current_app, has_app_context
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "casemgr"
 _worker_app = {}
 
 
@@ -53,7 +52,7 @@ def queue():
         return None
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=redis_connection())
+    return Queue(current_app.config["QUEUE_NAME"], connection=redis_connection())
 
 
 def enqueue(func, *args, job_id=None, **kwargs):
@@ -61,5 +60,6 @@ def enqueue(func, *args, job_id=None, **kwargs):
     rq_queue = queue()
     if rq_queue is None:
         return func(*args, **kwargs)
-    return rq_queue.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id,
-                                 result_ttl=3600, failure_ttl=7 * 24 * 3600)
+    return rq_queue.enqueue_call(
+        func, args=args, kwargs=kwargs, job_id=job_id, result_ttl=3600, failure_ttl=7 * 24 * 3600
+    )

@@ -407,6 +407,25 @@ def _stall(case_id, exc):
         session.rollback()
 
 
+def resync_timer(case_id, retry_after):
+    """Set a case's next-timer column from its workflow again, after a sweep found it wrong.
+
+    A moment that is still past (the engine would not fire it) is pushed `retry_after`
+    into the future so that one odd case cannot hold every sweep.
+    """
+    case = session.get(Case, case_id)
+    due_at = engine.snapshot(load_workflow(case)).next_timer_due_at
+    if due_at is not None and due_at <= utcnow():
+        due_at = utcnow() + retry_after
+    log.warning("case %s timer column %s reset to %s", case.reference, case.next_timer_due_at,
+                due_at)
+    case.next_timer_due_at = due_at
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+
+
 def change_category(case, category, actor):
     """Move a case to another category: its unit is routed again. Caller commits."""
     if category.id == case.category_id:

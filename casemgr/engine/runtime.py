@@ -110,7 +110,11 @@ def complete_user_task(workflow, task_id, values):
 
 
 def fire_timers(workflow):
-    """Fire the timers that are due and run on; the tasks behind them need a second pass."""
+    """Fire the timers that are due and run on; return the names of the timers fired.
+
+    The tasks behind a fired timer appear only on a second engine pass.
+    """
+    waiting = {(event.name, str(event.value)) for event in workflow.waiting_events()}
 
     def step():
         for _ in range(2):
@@ -119,7 +123,8 @@ def fire_timers(workflow):
             workflow.do_engine_steps()
 
     _engine_errors(step)
-    return workflow
+    still_waiting = {(event.name, str(event.value)) for event in workflow.waiting_events()}
+    return sorted(name or "timer" for name, _value in waiting - still_waiting)
 
 
 def dump_state(workflow):

@@ -1,6 +1,7 @@
 """Find cases whose SLA timers are due, through the indexed column, and fire them."""
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +11,14 @@ from casemgr.cases.models import Case
 from casemgr.db import session, utcnow
 
 log = logging.getLogger(__name__)
+
+
+#: When the engine has nothing to fire for a due case, look again after this long.
+RETRY_AFTER = timedelta(seconds=60)
+
+
+class NothingFired(Exception):
+    """The case was due by its column but the engine had no timer to fire."""
 
 
 def due_case_ids(now, limit):
@@ -24,12 +33,31 @@ def due_case_ids(now, limit):
 
 def _lock(case_id, now):
     """Load a due case locked for this sweep; None if another worker holds it or fired it."""
-    query = select(Case).where(Case.id == case_id, Case.next_timer_due_at <= now)
+    query = (
+        select(Case)
+        .where(Case.id == case_id, Case.next_timer_due_at <= now)
+        .execution_options(populate_existing=True)
+    )
     if session.get_bind().dialect.name == "postgresql":
         # Lock the case row alone: PostgreSQL refuses FOR UPDATE on the nullable side of
         # the outer joins that the case's eager relationships add.
         query = query.with_for_update(skip_locked=True, of=Case)
     return session.scalar(query)
+
+
+def _fire(case):
+    due_at = case.next_timer_due_at
+
+    def step(workflow):
+        names = engine.fire_timers(workflow)
+        if not names:
+            raise NothingFired(case.id)
+        fired_names.extend(names)
+
+    fired_names = []
+    details = {"due_at": due_at, "timers": fired_names}
+    cases.advance(case, step, None, "timer", "Timer fired", details=details)
+    return fired_names
 
 
 def fire_due_timers(now=None, limit=500):
@@ -42,19 +70,16 @@ def fire_due_timers(now=None, limit=500):
             session.rollback()
             continue
         try:
-            cases.advance(
-                case,
-                engine.fire_timers,
-                None,
-                "timer",
-                "SLA timer fired",
-                details={"due_at": case.next_timer_due_at},
-            )
+            _fire(case)
             fired += 1
+        except NothingFired:
+            session.rollback()
+            cases.resync_timer(case_id, retry_after=RETRY_AFTER)
         except cases.ProcessStalled:
             stalled += 1
         except cases.CaseConflict:
             conflicts += 1
+    remaining = len(due_case_ids(now, 1))
     if fired or stalled:
         log.info("timer sweep: %s fired, %s stalled, %s conflicts", fired, stalled, conflicts)
-    return {"fired": fired, "stalled": stalled, "conflicts": conflicts}
+    return {"fired": fired, "stalled": stalled, "conflicts": conflicts, "remaining": remaining}
