@@ -3,14 +3,11 @@
 import logging
 
 from flask import jsonify, request, url_for
-from sqlalchemy import func, select
 
 from casemgr.api import bp, optional_user, page_args, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases import access, history, service
-from casemgr.cases.models import Case
 from casemgr.cases.schema import case_dict, category_dict, event_dict, photo_dict, task_dict
-from casemgr.db import session, utcnow
 from casemgr.tasks import service as tasks
 
 log = logging.getLogger(__name__)
@@ -90,11 +87,19 @@ def _text(value, limit):
 def list_cases():
     user = require_user()
     page, size = page_args()
-    query = access.scope_query(select(Case), user)
-    query = _filtered(query)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.order_by(Case.filed_at.desc(), Case.id.desc()).offset((page - 1) * size).limit(size)
+    args = request.args
+    located = args.get("located")
+    rows, total = service.list_cases(
+        user,
+        status=args["status"].split(",") if args.get("status") else None,
+        category=args.get("category"),
+        unit=args.get("unit"),
+        district=args.get("district"),
+        is_overdue=args.get("overdue") in TRUE_WORDS,
+        is_located={"true": True, "false": False}.get(located),
+        text=args.get("q"),
+        page=page,
+        size=size,
     )
     # A citizen's listing shows what their case page shows, not the staff fields.
     staff = access.is_staff_reader(user)
@@ -106,25 +111,6 @@ def list_cases():
             "total": total,
         }
     )
-
-
-def _filtered(query):
-    args = request.args
-    if args.get("status"):
-        query = query.where(Case.status.in_(args.get("status").split(",")))
-    if args.get("category"):
-        query = query.where(Case.category.has(code=args["category"]))
-    if args.get("unit"):
-        query = query.where(Case.unit.has(code=args["unit"]))
-    if args.get("district"):
-        query = query.where(Case.district.has(code=args["district"]))
-    if args.get("overdue") in TRUE_WORDS:
-        query = query.where(Case.status != "closed", Case.sla_due_at < utcnow())
-    if args.get("located") in ("true", "false"):
-        query = query.where(Case.is_located == (args["located"] == "true"))
-    if args.get("q"):
-        query = query.where(Case.description.ilike(f"%{args['q']}%"))
-    return query
 
 
 @bp.get("/cases/<int:case_id>")

@@ -80,15 +80,27 @@ def case_count():
     return session.scalar(select(func.count(Case.id)))
 
 
-def list_cases(user, *, status=None, category=None, unit=None, page=1, size=50):
-    """One page of the cases `user` may read, newest first; returns (cases, total)."""
+def list_cases(user, *, status=None, category=None, unit=None, district=None,
+               is_overdue=False, is_located=None, text=None, page=1, size=50):
+    """One page of the cases `user` may read, newest first; returns (cases, total).
+
+    `status` is one status or a list of them.
+    """
     query = access.scope_query(select(Case), user)
     if status:
-        query = query.where(Case.status == status)
+        query = query.where(Case.status.in_([status] if isinstance(status, str) else status))
     if category:
         query = query.where(Case.category.has(code=category))
     if unit:
         query = query.where(Case.unit.has(code=unit))
+    if district:
+        query = query.where(Case.district.has(code=district))
+    if is_overdue:
+        query = query.where(Case.status != "closed", Case.sla_due_at < utcnow())
+    if is_located is not None:
+        query = query.where(Case.is_located == is_located)
+    if text:
+        query = query.where(Case.description.ilike(f"%{text}%"))
 
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     query = query.order_by(Case.filed_at.desc(), Case.id.desc())

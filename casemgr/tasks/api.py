@@ -66,9 +66,14 @@ def claim_task(task_id):
 @bp.post("/tasks/<int:task_id>/release")
 def release_task(task_id):
     user = require_user()
-    task = _task_for(user, task_id)
+    # A supervisor may release an officer's task, which is not theirs to work on.
+    task = service.get_task(task_id)
+    if task is None:
+        raise ApiError(404, "not_found", f"no task {task_id}")
     try:
         service.release(task, user)
+    except service.TaskForbidden as exc:
+        raise ApiError(403, "forbidden", str(exc)) from exc
     except service.TaskConflict as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
     return jsonify(task_dict(task))

@@ -74,7 +74,10 @@ def claim(task_id):
 @bp.post("/<int:task_id>/release")
 @login_required
 def release(task_id):
-    task = _task_or_404(task_id)
+    # A supervisor may release an officer's task, which is not theirs to work on.
+    task = service.get_task(task_id)
+    if task is None:
+        abort(404, f"There is no task {task_id}.")
     with _refusals():
         service.release(task, current_user)
     flash(f"{task.name} of {task.case.reference} is back in the unit's inbox.")

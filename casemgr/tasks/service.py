@@ -143,6 +143,11 @@ def inbox(
     return list(session.scalars(query))
 
 
+def get_task(task_id):
+    """The task row, unchecked: callers decide who may act on it."""
+    return session.get(Task, task_id)
+
+
 def get_for(user, task_id):
     """Return the task if `user` may work on it; raise TaskForbidden otherwise."""
     task = session.get(Task, task_id)
@@ -180,7 +185,7 @@ def claim(task, user):
         raise TaskForbidden(f"task {task.id} is not yours to work on")
     _check_holder(task, user)
     if task.assignee_id != user.id:
-        task.assignee_id = user.id
+        task.assignee = user
         task.claimed_at = utcnow()
         cases.history.record(
             task.case, "claimed", f"{task.name} claimed", user, {"task_id": task.id}
@@ -190,15 +195,21 @@ def claim(task, user):
     return task
 
 
+def is_supervisor_of(user, task):
+    """True for a supervisor of the unit the task belongs to."""
+    return user.has_role("unit_supervisor") and user.unit_id == task.unit_id
+
+
 def release(task, user):
-    if not can_work_on(user, task):
+    """Give a claimed task back; its holder or the unit's supervisor may do it."""
+    if not (can_work_on(user, task) or is_supervisor_of(user, task)):
         raise TaskForbidden(f"task {task.id} is not yours to work on")
     if task.status != "open":
         raise TaskConflict(f"task {task.id} is already {task.status}")
-    if task.assignee_id not in (None, user.id) and not user.has_role("unit_supervisor"):
+    if task.assignee_id not in (None, user.id) and not is_supervisor_of(user, task):
         raise TaskConflict(f"task {task.id} is claimed by someone else")
     if task.assignee_id is not None:
-        task.assignee_id = None
+        task.assignee = None
         task.claimed_at = None
         cases.history.record(
             task.case, "released", f"{task.name} released", user, {"task_id": task.id}

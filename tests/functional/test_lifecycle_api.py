@@ -133,3 +133,15 @@ def test_anonymous_report_verifies_through_secret_link(api, client):
     body = response.get_json()
     assert "key=" in body["verify_url"]
     assert api.get(f"/cases/{body['id']}").status_code == 401
+
+
+def test_supervisor_releases_an_officers_task_but_another_unit_cannot(api, drain_case):
+    api.complete(drain_case["id"], "triage", "triage", {"decision": "accept"})
+    api.complete(drain_case["id"], "assign", "sup-water", {"assignee": "officer-water"})
+    resolve = api.task(drain_case["id"], "resolve", "officer-water")
+    assert resolve["assignee"] == "officer-water"
+
+    assert api.post(f"/tasks/{resolve['id']}/release", "sup-lighting").status_code == 403
+    released = api.post(f"/tasks/{resolve['id']}/release", "sup-water")
+    assert released.status_code == 200, released.get_json()
+    assert released.get_json()["assignee"] is None
