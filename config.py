@@ -62,6 +62,8 @@ SETTINGS = {
         str,
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     ),
+    #: Where citizens reach the app; links in messages start with it.
+    "PUBLIC_URL": ("CASEMGR_PUBLIC_URL", str, "http://127.0.0.1:5000"),
     #: console (log the message), smtp, or memory (tests).
     "MAIL_BACKEND": ("CASEMGR_MAIL_BACKEND", str, "console"),
     "MAIL_FROM": ("CASEMGR_MAIL_FROM", str, "casemgr@localhost"),

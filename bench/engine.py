@@ -12,16 +12,28 @@ import os
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from SpiffWorkflow.bpmn.script_engine import (  # noqa: E402
+    PythonScriptEngine,
+    TaskDataEnvironment,
+)
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from casemgr.engine.sandbox import HELPERS  # noqa: E402
+from casemgr.escalations.calendar import BusinessCalendar  # noqa: E402
+from casemgr.escalations.calendars import (  # noqa: E402
+    engine_helpers as calendars_engine_helpers,
+)
 
 BPMN = ROOT / "workflows" / "complaint.bpmn"
 ROXBURY = (42.316782, -71.085581)
@@ -33,17 +45,29 @@ def raw_rate(count):
     parser.add_bpmn_file(str(BPMN))
     spec = parser.get_spec("complaint")
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    # The diagram's scripts call the calendar helpers; the raw run gets them unrestricted.
+    calendar = BusinessCalendar(ZoneInfo("Asia/Jakarta"))
+    helpers = calendars_engine_helpers(calendar)
+    engine = PythonScriptEngine(environment=TaskDataEnvironment({**HELPERS, **helpers}))
+    filed_at = datetime.now(UTC)
     data = {
         "category": "drains",
-        "sla_hours": 72,
-        "sla_due_at": "2030-01-01T00:00:00+00:00",
         "priority": "normal",
+        "filed_at": filed_at.isoformat(),
+        "sla_amount": 7,
+        "sla_unit": "working_days",
+        "sla_due_at": None,
+        "escalate_after_hours": 8,
+        "escalate_unit": "working_hours",
+        "question_days": 5,
+        "triage_due_at": filed_at.isoformat(),
+        "forward_due_at": filed_at.isoformat(),
     }
 
     started = time.perf_counter()
     size = 0
     for _ in range(count):
-        workflow = BpmnWorkflow(spec)
+        workflow = BpmnWorkflow(spec, script_engine=engine)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
         workflow.do_engine_steps()

@@ -30,20 +30,28 @@ UNITS = {
     "parks": "Parks and Recreation",
 }
 
-#: code, name, unit, SLA hours, description
+#: code, name, unit, SLA (amount, unit), description. Indonesian practice by default:
+#: seven working days to resolve with a red flag at day six; floods and snow run 24/7.
 CATEGORIES = [
-    ("drains", "Clogged drain", "water", 72, "Blocked drains, gutters and catch basins"),
-    ("floods", "Flooding", "water", 24, "Standing water and flooded streets"),
-    ("waste", "Uncollected waste", "sanitation", 48, "Missed pickups, litter, dumping"),
-    ("street_lights", "Broken street light", "lighting", 120, "Lights out or damaged"),
-    ("roads", "Damaged road", "highway", 120, "Potholes, sidewalks, manholes"),
-    ("snow", "Snow and ice", "highway", 24, "Unplowed streets and icy sidewalks"),
-    ("traffic", "Traffic and parking", "transport", 72, "Signals, signs, parking"),
-    ("environment", "Public health nuisance", "inspections", 48, "Rodents, dead animals, needles"),
-    ("housing", "Property conditions", "inspections", 240, "Unsafe or neglected property"),
-    ("parks", "Parks and trees", "parks", 240, "Park grounds and street trees"),
-    ("graffiti", "Graffiti", "sanitation", 240, "Graffiti on public property"),
-    ("other", "Other", "cc311", 120, "Anything else"),
+    ("drains", "Clogged drain", "water", (7, "working_days"),
+     "Blocked drains, gutters and catch basins"),
+    ("floods", "Flooding", "water", (24, "calendar_hours"), "Standing water and flooded streets"),
+    ("waste", "Uncollected waste", "sanitation", (7, "working_days"),
+     "Missed pickups, litter, dumping"),
+    ("street_lights", "Broken street light", "lighting", (7, "working_days"),
+     "Lights out or damaged"),
+    ("roads", "Damaged road", "highway", (7, "working_days"), "Potholes, sidewalks, manholes"),
+    ("snow", "Snow and ice", "highway", (48, "calendar_hours"),
+     "Unplowed streets and icy sidewalks"),
+    ("traffic", "Traffic and parking", "transport", (7, "working_days"),
+     "Signals, signs, parking"),
+    ("environment", "Public health nuisance", "inspections", (7, "working_days"),
+     "Rodents, dead animals, needles"),
+    ("housing", "Property conditions", "inspections", (7, "working_days"),
+     "Unsafe or neglected property"),
+    ("parks", "Parks and trees", "parks", (7, "working_days"), "Park grounds and street trees"),
+    ("graffiti", "Graffiti", "sanitation", (7, "working_days"), "Graffiti on public property"),
+    ("other", "Other", "cc311", (7, "working_days"), "Anything else"),
 ]
 
 #: City-wide roles and their demo usernames; unit roles get one user per unit below.
@@ -82,17 +90,17 @@ def seed():
 
 
 def _seed_categories(units):
-    for code, name, unit_code, sla_hours, description in CATEGORIES:
-        if session.scalar(select(Category).where(Category.code == code)) is None:
-            session.add(
-                Category(
-                    code=code,
-                    name=name,
-                    unit=units[unit_code],
-                    sla_hours=sla_hours,
-                    description=description,
-                )
-            )
+    for code, name, unit_code, (amount, sla_unit), description in CATEGORIES:
+        if session.scalar(select(Category).where(Category.code == code)) is not None:
+            continue
+        session.add(Category(
+            code=code, name=name, unit=units[unit_code], description=description,
+            sla_amount=amount, sla_unit=sla_unit,
+            # The red flag at day six of seven; a 24/7 category is flagged at 80%.
+            at_risk_amount=amount - 1 if sla_unit == "working_days" else None,
+            escalate_after_hours=8 if sla_unit == "working_days" else 4,
+            triage_days=1, forward_days=3, followup_days=5, question_days=5,
+        ))
     session.flush()
 
 

@@ -53,7 +53,12 @@ def _blank_to_none(value):
 class TriageForm(TaskForm):
     decision = SelectField(
         "Decision",
-        choices=options(("accept", "Accept"), ("reject", "Reject"), ("duplicate", "Duplicate")),
+        choices=options(
+            ("accept", "Accept"),
+            ("reject", "Reject"),
+            ("duplicate", "Duplicate"),
+            ("ask", "Ask the reporter a question"),
+        ),
         validators=[InputRequired()],
     )
     category = SelectField("Category", choices=[], validators=[Optional()])
@@ -66,11 +71,24 @@ class TriageForm(TaskForm):
         "Note (the citizen sees it when the case is closed)", validators=[Length(max=2000)]
     )
 
+    question = TextAreaField(
+        "Question for the reporter (the SLA clock pauses until the answer)",
+        validators=[Length(max=2000)],
+    )
+
     def validate_note(self, field):
         if self.decision.data in ("reject", "duplicate") and not (field.data or "").strip():
             raise ValidationError(
                 "Give the reason the citizen will see for a reject or duplicate."
             )
+
+    def validate_question(self, field):
+        if self.decision.data == "ask" and not (field.data or "").strip():
+            raise ValidationError("Write the question the reporter should answer.")
+
+
+class AnswerForm(TaskForm):
+    answer = TextAreaField("Your answer", validators=[DataRequired(), Length(max=4000)])
 
 
 class AssignForm(TaskForm):
@@ -129,6 +147,7 @@ TASK_FORMS = {
     "resolve": ResolveForm,
     "verify": VerifyForm,
     "handle_escalation": EscalationForm,
+    "answer_question": AnswerForm,
 }
 
 

@@ -50,7 +50,8 @@ SCHEMAS = {
             "code": {"type": "string"},
             "name": {"type": "string"},
             "unit": _ref("Unit"),
-            "sla_hours": {"type": "integer"},
+            "sla": {"type": "object", "properties": {
+                "amount": {"type": "number"}, "unit": {"type": "string"}}},
         },
     },
     "Intake": {

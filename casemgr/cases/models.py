@@ -22,8 +22,21 @@ class Category(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     process_key: Mapped[str] = mapped_column(String(80), default="complaint")
-    #: Hours from filing to the resolution deadline.
-    sla_hours: Mapped[int] = mapped_column(Integer, default=72)
+    #: Resolution SLA: `sla_amount` of `sla_unit` (working_hours, working_days or
+    #: calendar_hours for 24/7 categories such as floods) after filing.
+    sla_amount: Mapped[float] = mapped_column(Float, default=7)
+    sla_unit: Mapped[str] = mapped_column(String(20), default="working_days")
+    #: The red flag, in the SLA's unit; None flags at 80% of the SLA's working time.
+    at_risk_amount: Mapped[float | None] = mapped_column(Float)
+    #: Level 2 (the escalation manager) this long after the breach: working hours, or
+    #: calendar hours for a 24/7 category.
+    escalate_after_hours: Mapped[float] = mapped_column(Float, default=8)
+    #: Stage deadlines in working days after filing: triage, forwarding, unit follow-up.
+    triage_days: Mapped[float] = mapped_column(Float, default=1)
+    forward_days: Mapped[float] = mapped_column(Float, default=3)
+    followup_days: Mapped[float] = mapped_column(Float, default=5)
+    #: Calendar days a question to the reporter stays open before the case goes on.
+    question_days: Mapped[int] = mapped_column(Integer, default=5)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -107,6 +120,15 @@ class Case(Base):
     workflow_state: Mapped[str] = mapped_column(Text)
     next_timer_due_at = mapped_column(UTCDateTime, index=True)
     sla_due_at = mapped_column(UTCDateTime)
+    #: The red flag moment; the sweep notifies once and stamps at_risk_flagged_at.
+    at_risk_at = mapped_column(UTCDateTime, index=True)
+    at_risk_flagged_at = mapped_column(UTCDateTime)
+    sla_escalate_at = mapped_column(UTCDateTime)
+    followup_due_at = mapped_column(UTCDateTime)
+    #: Set while the SLA clock is paused for a question to the reporter.
+    sla_paused_at = mapped_column(UTCDateTime)
+    #: 0 on time, 1 breached (supervisor told), 2 with the escalation manager.
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     filed_at = mapped_column(UTCDateTime, default=utcnow, index=True)
     resolved_at = mapped_column(UTCDateTime)
     closed_at = mapped_column(UTCDateTime)

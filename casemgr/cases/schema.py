@@ -20,7 +20,7 @@ def category_dict(category):
         "code": category.code,
         "name": category.name,
         "unit": unit_dict(category.unit),
-        "sla_hours": category.sla_hours,
+        "sla": {"amount": category.sla_amount, "unit": category.sla_unit},
     }
 
 

@@ -8,7 +8,6 @@ import hashlib
 import logging
 import re
 import secrets
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,7 +17,9 @@ from casemgr import engine
 from casemgr.cases import access, districts, history, routing
 from casemgr.cases.models import Attachment, Case, Category
 from casemgr.db import session, utcnow
+from casemgr.escalations import calendars, sla
 from casemgr.media import photos as media
+from casemgr.notifications import triggers
 from casemgr.processes import service as processes
 
 log = logging.getLogger(__name__)
@@ -226,10 +227,6 @@ def file_case(
         raise IntakeError({"category": f"process {category.process_key!r} is not deployed"})
 
     filed_at = filed_at or utcnow()
-    # The engine's timer needs a moment even for an imported case that had no due moment;
-    # the case row keeps None so that reports count it as the source system did.
-    process_due_at = sla_due_at or filed_at + timedelta(hours=category.sla_hours)
-    sla_due_at = process_due_at if has_sla else None
     secret = None if reporter is not None else secrets.token_urlsafe(24)
     case = Case(
         reference=f"new-{secrets.token_hex(8)}",
@@ -251,7 +248,6 @@ def file_case(
         process_version_id=version.id,
         workflow_state="",
         filed_at=filed_at,
-        sla_due_at=sla_due_at,
         status="submitted",
     )
     session.add(case)
@@ -278,21 +274,23 @@ def file_case(
         at=filed_at,
     )
 
-    initial = {
-        "category": category.code,
-        "sla_hours": category.sla_hours,
-        "sla_due_at": process_due_at.isoformat(),
-        "priority": "normal",
-    }
-    workflow = engine.new_workflow(processes.parsed(version), initial)
+    # The process computes the due moment with the calendar; an imported case brings its
+    # own. One imported without a due moment still needs one for the engine's timer, but
+    # its row keeps None so that reports count it as the source system did.
+    calendar = calendars.calendar_for(unit.id)
+    initial = {"category": category.code, "priority": "normal",
+               **sla.initial_data(category, calendar, filed_at, sla_due_at)}
+    workflow = engine.new_workflow(processes.parsed(version), initial,
+                                   calendars.engine_helpers(calendar))
     case.workflow_state = engine.dump_state(workflow)
     try:
         engine.run(workflow)
-        _store_step(case, workflow)
+        _store_step(case, workflow, marker=set(), has_sla=has_sla)
     except engine.EngineError as exc:
         # The report is kept whatever the process does; staff see the error on the case.
         _mark_stalled(case, exc)
 
+    triggers.case_filed(case)
     session.commit()
     log.info("case %s filed by %s in %s", case.reference, history.actor_label(reporter), unit.code)
     return case, secret
@@ -312,14 +310,21 @@ def check_verify_secret(case, secret):
 # -- steps of the process ----------------------------------------------------------------
 
 
-def _store_step(case, workflow, at=None):
-    """Save the workflow state and what SQL keeps of it: status, timers, tasks."""
+def _store_step(case, workflow, marker, at=None, has_sla=None):
+    """Save the workflow state and what SQL keeps of it: status, SLA, timers, tasks.
+
+    `marker` (from engine.completed_marker before the step) finds the step's effects.
+    """
     from casemgr.tasks import service as tasks
 
-    snap = engine.snapshot(workflow)
+    snap = engine.snapshot(workflow, marker)
     case.workflow_state = engine.dump_state(workflow)
     case.next_timer_due_at = snap.next_timer_due_at
     case.error = None
+    # A case filed without a due moment (some imports) keeps none.
+    has_sla = case.sla_due_at is not None if has_sla is None else has_sla
+    sla.keep_moments(case, snap.data, calendars.calendar_for(case.unit_id), has_sla)
+    sla.apply_effects(case, snap.effects, snap.ready_tasks)
 
     status = "closed" if snap.is_completed else _status_of(snap, case.status)
     if status != case.status:
@@ -333,6 +338,7 @@ def _store_step(case, workflow, at=None):
             at=at,
         )
         case.status = status
+        triggers.status_changed(case, status)
     if snap.is_completed:
         case.outcome = snap.outcome
         case.closed_at = at or utcnow()
@@ -356,7 +362,8 @@ def _mark_stalled(case, exc):
 
 def load_workflow(case):
     version = processes.get_version(case.process_version_id)
-    return engine.load_state(processes.parsed(version), case.workflow_state)
+    helpers = calendars.engine_helpers(calendars.calendar_for(case.unit_id))
+    return engine.load_state(processes.parsed(version), case.workflow_state, helpers)
 
 
 def advance(
@@ -387,6 +394,7 @@ def advance(
         raise CaseConflict(f"case {case.reference} is at version {case.version}")
 
     workflow = load_workflow(case)
+    marker = engine.completed_marker(workflow)
     try:
         step(workflow)
     except engine.EngineError as exc:
@@ -401,7 +409,7 @@ def advance(
             setattr(case, name, value)
         _store_photos(case, photos, photo_kind, actor, task_id)
         history.record(case, kind, summary, actor, details, is_public=is_public)
-        _store_step(case, workflow)
+        _store_step(case, workflow, marker)
         session.commit()
     except StaleDataError as exc:
         session.rollback()

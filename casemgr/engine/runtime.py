@@ -48,6 +48,18 @@ class Snapshot:
     outcome: str | None = None
     next_timer_due_at: datetime | None = None
     data: dict = field(default_factory=dict)
+    #: Elements with an `effect` property reached since the marker given to snapshot().
+    effects: list = field(default_factory=list)
+
+
+@dataclass
+class Effect:
+    """An element the process passed that asks the application to act (flag, notify)."""
+
+    effect: str
+    bpmn_id: str
+    name: str
+    data: dict
 
 
 def _engine_errors(step):
@@ -63,9 +75,11 @@ def _engine_errors(step):
         raise EngineError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def new_workflow(parsed, initial_data):
+def new_workflow(parsed, initial_data, helpers=None):
     """Create a workflow for `parsed` holding `initial_data`, not yet run."""
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=script_engine())
+    workflow = BpmnWorkflow(
+        parsed.spec, parsed.subprocess_specs, script_engine=script_engine(helpers)
+    )
     workflow.data.update(initial_data)
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(initial_data)
@@ -78,9 +92,9 @@ def run(workflow):
     return workflow
 
 
-def start_workflow(parsed, initial_data):
+def start_workflow(parsed, initial_data, helpers=None):
     """Create a workflow for `parsed` and run it to its first wait."""
-    return run(new_workflow(parsed, initial_data))
+    return run(new_workflow(parsed, initial_data, helpers))
 
 
 def close_workflow(workflow):
@@ -127,6 +141,35 @@ def fire_timers(workflow):
     return sorted(name or "timer" for name, _value in waiting - still_waiting)
 
 
+def move_timers(workflow, moments, data=None):
+    """Give waiting timer events new due moments and update the waiting tasks' data.
+
+    `moments` maps a timer event's BPMN id to an aware datetime; a timer that already
+    fired, or is not waiting, is left alone. Returns the ids of the timers moved.
+    """
+    moved = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        moment = moments.get(task.task_spec.bpmn_id)
+        if moment is None or task._get_internal_data("event_fired", False):
+            continue
+        task._set_internal_data(event_value=moment.isoformat())
+        moved.append(task.task_spec.bpmn_id)
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        task.data.update(data or {})
+    return moved
+
+
+def retry(workflow):
+    """Run the engine again from the last stored state, after the cause of a stall is fixed."""
+
+    def step():
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+
+    _engine_errors(step)
+    return workflow
+
+
 def dump_state(workflow):
     """Serialize the workflow's state without its spec."""
     registry = SERIALIZER.registry
@@ -138,14 +181,14 @@ def dump_state(workflow):
         registry._encoder_mode = False
 
 
-def load_state(parsed, state):
+def load_state(parsed, state, helpers=None):
     """Rebuild a workflow from its stored state and the version's parsed spec."""
     dct = json.loads(state)
     dct["spec"] = parsed.spec
     dct["subprocess_specs"] = parsed.subprocess_specs
     dct["typename"] = "BpmnWorkflow"
     workflow = SERIALIZER.registry.restore(dct)
-    workflow.script_engine = script_engine()
+    workflow.script_engine = script_engine(helpers)
     return workflow
 
 
@@ -181,13 +224,36 @@ def _ready_task(task):
     )
 
 
+def _properties(task):
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+
+
 def _outcome(workflow):
-    for task in workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent):
-        properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
-        if properties.get("outcome"):
-            return properties["outcome"]
-        return task.task_spec.bpmn_id
-    return None
+    """The outcome of the end event that finished the process.
+
+    Side branches (an overdue flag) end in events without an outcome; they do not count.
+    """
+    ended = workflow.get_tasks(state=TaskState.COMPLETED, spec_class=EndEvent)
+    with_outcome = [task for task in ended if _properties(task).get("outcome")]
+    if with_outcome:
+        return _properties(max(with_outcome, key=lambda t: t.last_state_change))["outcome"]
+    return ended[-1].task_spec.bpmn_id if ended else None
+
+
+def completed_marker(workflow):
+    """Ids of the tasks completed so far, to find the effects of the next step."""
+    return {str(task.id) for task in workflow.get_tasks(state=TaskState.COMPLETED)}
+
+
+def _effects(workflow, marker):
+    effects = []
+    for task in workflow.get_tasks(state=TaskState.COMPLETED):
+        effect = _properties(task).get("effect")
+        if effect and str(task.id) not in marker:
+            spec = task.task_spec
+            effects.append((task.last_state_change, Effect(
+                effect, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, dict(task.data))))
+    return [effect for _changed, effect in sorted(effects, key=lambda pair: pair[0])]
 
 
 def _next_timer_due(workflow):
@@ -201,14 +267,26 @@ def _next_timer_due(workflow):
     return min(moments) if moments else None
 
 
-def snapshot(workflow):
-    """Read what the application stores about the workflow in SQL."""
-    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+def _current_data(workflow, ready):
+    if workflow.completed:
+        return dict(workflow.data)
+    if ready:
+        return dict(ready[0].data)
     last = workflow.last_task
+    return dict(last.data) if last is not None else dict(workflow.data)
+
+
+def snapshot(workflow, marker=None):
+    """Read what the application stores about the workflow in SQL.
+
+    With `marker` from completed_marker(), the snapshot lists the effects reached since.
+    """
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
     return Snapshot(
         ready_tasks=[_ready_task(task) for task in ready],
         is_completed=workflow.completed,
         outcome=_outcome(workflow) if workflow.completed else None,
         next_timer_due_at=_next_timer_due(workflow),
-        data=dict(workflow.data if workflow.completed or last is None else last.data),
+        data=_current_data(workflow, ready),
+        effects=_effects(workflow, marker) if marker is not None else [],
     )

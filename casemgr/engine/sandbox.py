@@ -45,6 +45,11 @@ def hours_from_now(hours):
     return moment.isoformat()
 
 
+def now_iso():
+    """Return this moment as an ISO string in UTC."""
+    return datetime.now(UTC).isoformat()
+
+
 def add_hours(moment_iso, hours):
     """Return an ISO moment moved by `hours`; the moment must carry its UTC offset."""
     moment = datetime.fromisoformat(moment_iso)
@@ -76,6 +81,7 @@ def _inplace(operator, left, right):
 
 #: Helpers that process owners may call from scripts and timer expressions.
 HELPERS = {
+    "now_iso": now_iso,
     "hours_from_now": hours_from_now,
     "add_hours": add_hours,
 }
@@ -172,11 +178,14 @@ def _run_limited(code, scope):
 class RestrictedEnvironment(TaskDataEnvironment):
     """Task-data environment whose scripts and expressions run restricted."""
 
-    def __init__(self):
-        super().__init__(dict(HELPERS))
+    def __init__(self, helpers=None):
+        # The application's own helpers (the business calendar) come in as plain callables.
+        self.helpers = dict(helpers or {})
+        super().__init__({**HELPERS, **self.helpers})
 
     def _scope(self, context, external_context):
         scope = dict(BASE_GLOBALS)
+        scope.update(self.helpers)
         scope.update(external_context or {})
         scope.update(context)
         return scope
@@ -193,12 +202,14 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
         # Only plain values the script set come back into the task data.
         for name, value in scope.items():
-            if name.startswith("_") or name in BASE_GLOBALS or callable(value):
+            if name.startswith("_") or name in BASE_GLOBALS or name in self.helpers:
+                continue
+            if callable(value):
                 continue
             context[name] = value
         return True
 
 
-def script_engine():
-    """Return a script engine running the restricted environment."""
-    return PythonScriptEngine(environment=RestrictedEnvironment())
+def script_engine(helpers=None):
+    """Return a script engine running the restricted environment, with extra helpers."""
+    return PythonScriptEngine(environment=RestrictedEnvironment(helpers))

@@ -17,6 +17,7 @@ def sweep_timers(limit=SWEEP_BATCH):
     from casemgr.escalations import service
 
     result = service.fire_due_timers(limit=limit)
+    result["at_risk"] = service.flag_at_risk()
     if result["remaining"] and jobs.queue() is not None:
         jobs.enqueue(sweep_timers, limit)
     return result

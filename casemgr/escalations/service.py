@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from casemgr import engine
 from casemgr.cases import service as cases
@@ -83,3 +84,147 @@ def fire_due_timers(now=None, limit=500):
     if fired or stalled:
         log.info("timer sweep: %s fired, %s stalled, %s conflicts", fired, stalled, conflicts)
     return {"fired": fired, "stalled": stalled, "conflicts": conflicts, "remaining": remaining}
+
+
+# -- at risk -----------------------------------------------------------------------------
+
+
+def flag_at_risk(now=None, limit=500):
+    """Give open cases past their red-flag moment the at-risk flag, once, and tell the unit."""
+    from casemgr.cases import history
+    from casemgr.notifications import triggers
+
+    now = now or utcnow()
+    query = (
+        select(Case)
+        .where(Case.at_risk_at <= now, Case.at_risk_flagged_at.is_(None),
+               Case.status != "closed", Case.escalation_level == 0)
+        .order_by(Case.at_risk_at)
+        .limit(limit)
+    )
+    flagged = 0
+    for case in session.scalars(query):
+        case.at_risk_flagged_at = now
+        history.record(case, "at_risk", f"At risk: due {case.sla_due_at:%Y-%m-%d %H:%M} UTC",
+                       None, {"at_risk_at": case.at_risk_at, "due_at": case.sla_due_at})
+        triggers.case_flagged(case, "at_risk")
+        flagged += 1
+    try:
+        session.commit()
+    except StaleDataError:
+        # A case changed under the flagging; the next sweep flags it.
+        session.rollback()
+        return 0
+    if flagged:
+        log.info("at-risk sweep: %s cases flagged", flagged)
+    return flagged
+
+
+# -- escalation manager actions outside the BPMN task -------------------------------------
+
+
+def _late_by(case, now):
+    return (now - case.sla_due_at) if case.sla_due_at else None
+
+
+def overdue_and_at_risk(user, *, unit=None, category=None, district=None, level=None,
+                        include_at_risk=True, limit=500):
+    """Open cases past their due moment (and at risk), the latest first."""
+    from sqlalchemy import or_
+
+    from casemgr.cases import access
+
+    now = utcnow()
+    late = Case.sla_due_at < now
+    query = access.scope_query(select(Case), user).where(Case.status != "closed")
+    query = query.where(or_(late, Case.at_risk_at <= now) if include_at_risk else late)
+    if unit:
+        query = query.where(Case.unit.has(code=unit))
+    if category:
+        query = query.where(Case.category.has(code=category))
+    if district:
+        query = query.where(Case.district.has(code=district))
+    if level not in (None, ""):
+        query = query.where(Case.escalation_level == int(level))
+    return list(session.scalars(query.order_by(Case.sla_due_at).limit(limit)))
+
+
+def stalled_cases(user, limit=200):
+    from casemgr.cases import access
+
+    query = access.scope_query(select(Case), user).where(Case.error.is_not(None))
+    return list(session.scalars(query.order_by(Case.updated_at.desc()).limit(limit)))
+
+
+class ActionRefused(Exception):
+    """An escalation action that cannot be applied to this case; the message says why."""
+
+
+def extend_due(case, hours, reason, actor):
+    """Move a case's due moment `hours` working hours on, with its timers; needs a reason."""
+    from casemgr.escalations import calendars
+
+    if not (reason or "").strip():
+        raise ActionRefused("give the reason for the extension")
+    if case.status == "closed" or case.sla_due_at is None:
+        raise ActionRefused(f"{case.reference} has no open due moment to extend")
+    calendar = calendars.calendar_for(case.unit_id)
+    start = max(case.sla_due_at, utcnow())
+    new_due = calendar.due_at(start, float(hours), "working_hours")
+    unit = calendars.escalate_unit(case.category)
+    new_escalate = calendar.due_at(new_due, case.category.escalate_after_hours, unit)
+
+    def step(workflow):
+        engine.move_timers(
+            workflow, {"sla_breach": new_due, "sla_escalation": new_escalate},
+            {"sla_due_at": new_due.isoformat(), "sla_escalate_at": new_escalate.isoformat()})
+
+    old_due = case.sla_due_at
+    cases.advance(case, step, actor, "extended",
+                  f"Due moment extended by {hours} working hours: {reason}",
+                  changes={"escalation_level": 0, "at_risk_flagged_at": None},
+                  details={"from": old_due, "to": new_due, "reason": reason})
+    return case
+
+
+def reassign(case, reason, actor, officer=None, unit=None):
+    """Give an overdue case to another official of its unit, or to another unit."""
+    from casemgr.tasks import service as tasks
+
+    if not (reason or "").strip():
+        raise ActionRefused("give the reason for the reassignment")
+    if case.status == "closed":
+        raise ActionRefused(f"{case.reference} is closed")
+    if officer is not None and unit is not None:
+        raise ActionRefused("choose an official or a unit, not both")
+    if officer is not None and (not officer.has_role("field_officer")
+                                or officer.unit_id != case.unit_id):
+        raise ActionRefused(f"{officer.username} is not a field officer of {case.unit.name}")
+    if officer is None and unit is None:
+        raise ActionRefused("choose an official or a unit")
+
+    def step(workflow):
+        if officer is not None:
+            engine.move_timers(workflow, {}, {"assignee": officer.username})
+
+    def before():
+        if unit is not None:
+            cases.reroute(case, unit, actor)
+        tasks.hand_over(case, officer)
+
+    target = officer.username if officer is not None else unit.code
+    cases.advance(case, step, actor, "reassigned", f"Reassigned to {target}: {reason}",
+                  changes={"assignee_id": officer.id if officer else None},
+                  details={"officer": getattr(officer, "username", None),
+                           "unit": getattr(unit, "code", None), "reason": reason},
+                  before=before)
+    return case
+
+
+def retry_stalled(case, actor):
+    """Run a stalled case's process again after the cause is fixed; clear its error."""
+    if case.error is None:
+        raise ActionRefused(f"{case.reference} is not stalled")
+    cases.advance(case, engine.retry, actor, "retried", "Process retried after a stall",
+                  details={"error": case.error})
+    return case

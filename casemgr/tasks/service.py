@@ -41,17 +41,23 @@ def sync(case, snap):
             select(Task).where(Task.case_id == case.id, Task.status == "open")
         )
     }
+    from casemgr.notifications import triggers
+
     ready_ids = set()
+    created = []
     for ready in snap.ready_tasks:
         ready_ids.add(ready.task_id)
         if ready.task_id not in open_rows:
-            session.add(_new_row(case, ready))
+            created.append(_new_row(case, ready))
+            session.add(created[-1])
 
     for engine_task_id, row in open_rows.items():
         if engine_task_id not in ready_ids:
             row.status = "cancelled"
             row.completed_at = utcnow()
     session.flush()
+    for row in created:
+        triggers.task_created(row)
 
 
 def _new_row(case, ready):
@@ -76,6 +82,17 @@ def _new_row(case, ready):
         claimed_at=utcnow() if assignee_id else None,
         due_at=ready.due_at,
     )
+
+
+def hand_over(case, officer=None):
+    """Move the case's open unit tasks to its (new) unit, held by `officer` or nobody."""
+    for row in session.scalars(select(Task).where(Task.case_id == case.id,
+                                                  Task.status == "open")):
+        if row.role not in UNIT_SCOPED_ROLES:
+            continue
+        row.unit_id = case.unit_id
+        row.assignee = officer
+        row.claimed_at = utcnow() if officer else None
 
 
 def cancel_open(case):
@@ -296,14 +313,23 @@ def _case_changes(task, values, user):
 
 def _summary(task, values):
     words = {
-        "triage": lambda v: f"triage: {v.get('decision')}",
+        "triage": lambda v: f"question to the reporter: {v.get('question')}"
+        if v.get("decision") == "ask" else f"triage: {v.get('decision')}",
         "assign": lambda v: f"assigned to {v.get('assignee')}",
         "resolve": lambda v: "resolved on site",
         "verify": lambda v: "citizen: fixed" if v.get("fixed") else "citizen: not fixed",
         "handle_escalation": lambda v: f"escalation: {v.get('action')}",
+        "answer_question": lambda v: f"the reporter answered: {v.get('answer')}",
     }
     describe = words.get(task.form)
     return f"{task.name} completed" + (f" ({describe(values)})" if describe else "")
+
+
+def _is_public(task, values):
+    """Steps the citizen sees on the tracking page."""
+    if task.form in ("resolve", "verify", "answer_question"):
+        return True
+    return values.get("decision") in ("reject", "duplicate", "ask")
 
 
 def complete(task, user, values, photos=(), expected_version=None, actor_label=None):
@@ -323,10 +349,7 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
 
     case = task.case
     changes = _case_changes(task, values, user)
-    public = task.form in ("resolve", "verify") or values.get("decision") in (
-        "reject",
-        "duplicate",
-    )
+    public = _is_public(task, values)
 
     def close_row():
         task.status = "completed"

@@ -24,7 +24,10 @@ def memory_mail(app, monkeypatch):
 
 
 @pytest.fixture
-def case(drain_case):
+def case(drain_case, memory_mail):
+    """A filed case whose own messages (received, new task) are already sent."""
+    notifications.flush_outbox()
+    memory_mail.outbox.clear()
     return cases.get(drain_case["id"])
 
 

@@ -1,0 +1,128 @@
+"""Build the business calendar of a unit from settings and stored rows; compute SLA moments.
+
+The engine gets the calendar as plain helper functions (business_due, resume_due) that
+process owners can call in scripts and timer expressions.
+"""
+
+import json
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from casemgr.db import session
+from casemgr.escalations.calendar import (
+    DEFAULT_WEEK,
+    BusinessCalendar,
+    CalendarError,
+    DatedHours,
+    WorkingWeek,
+)
+from casemgr.escalations.models import DayOff, WorkingHours
+
+log = logging.getLogger(__name__)
+
+#: Share of the SLA's working time after which an open case is flagged at risk.
+AT_RISK_SHARE = 0.8
+
+
+def _week(windows_json):
+    """Parse stored windows {"0": [["08:00", "16:00"]]} into a WorkingWeek."""
+    raw = json.loads(windows_json)
+    return WorkingWeek({
+        int(day): tuple((time.fromisoformat(start), time.fromisoformat(end))
+                        for start, end in spans)
+        for day, spans in raw.items()
+    })
+
+
+def week_to_json(week):
+    return json.dumps({str(day): [[s.strftime("%H:%M"), e.strftime("%H:%M")] for s, e in spans]
+                       for day, spans in week.windows.items()})
+
+
+def calendar_for(unit_id=None):
+    """The business calendar of a unit (or the city): hours, holidays and days off."""
+    zone = ZoneInfo(current_app.config["CASEMGR_TIMEZONE"])
+    rows = list(session.scalars(
+        select(WorkingHours)
+        .where(or_(WorkingHours.unit_id.is_(None), WorkingHours.unit_id == unit_id))
+        .order_by(WorkingHours.unit_id.is_(None), WorkingHours.id)
+    ))
+    standard = next((r for r in rows if r.starts_on is None), None)
+    dated = tuple(DatedHours(r.name, r.starts_on, r.ends_on or r.starts_on, _week(r.windows))
+                  for r in rows if r.starts_on is not None)
+    days_off = {row.day: row.name for row in session.scalars(
+        select(DayOff).where(or_(DayOff.unit_id.is_(None), DayOff.unit_id == unit_id)))}
+    return BusinessCalendar(
+        zone=zone,
+        week=_week(standard.windows) if standard else DEFAULT_WEEK,
+        holiday_country=current_app.config["CITY"].holiday_country,
+        days_off=days_off,
+        dated_hours=dated,
+    )
+
+
+def _moment(value):
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise CalendarError(f"{value!r} has no UTC offset")
+    return moment
+
+
+def engine_helpers(calendar):
+    """The calendar as helper functions for BPMN scripts and timer expressions."""
+
+    def business_due(start, amount, unit):
+        """The moment `amount` `unit`s (working_hours, working_days, calendar_hours) on."""
+        return calendar.due_at(_moment(start), float(amount), unit).isoformat()
+
+    def resume_due(due_at, paused_at, unit):
+        """The due moment after a pause: the time left at the pause, counted from now."""
+        now = datetime.now(UTC)
+        due_at, paused_at = _moment(due_at), _moment(paused_at)
+        if unit == "calendar_hours":
+            return (now + max(due_at - paused_at, timedelta(0))).isoformat()
+        left = calendar.working_time_between(paused_at, due_at)
+        return calendar.add_working_hours(now, left.total_seconds() / 3600).isoformat()
+
+    return {"business_due": business_due, "resume_due": resume_due}
+
+
+def at_risk_moment(calendar, category, filed_at, due_at):
+    """When an open case gets its red flag: the category's own amount, else 80% of the SLA."""
+    if due_at is None:
+        return None
+    if category.at_risk_amount:
+        return calendar.due_at(filed_at, category.at_risk_amount, category.sla_unit)
+    if category.sla_unit == "calendar_hours":
+        return filed_at + (due_at - filed_at) * AT_RISK_SHARE
+    working = calendar.working_time_between(filed_at, due_at)
+    return calendar.add_working_hours(filed_at, working.total_seconds() / 3600 * AT_RISK_SHARE)
+
+
+def stage_due(calendar, filed_at, days):
+    """A stage deadline `days` working days after filing."""
+    return calendar.due_at(filed_at, days, "working_days")
+
+
+def escalate_unit(category):
+    return "calendar_hours" if category.sla_unit == "calendar_hours" else "working_hours"
+
+
+def add_day_off(day, name, unit_id=None, actor=None):
+    """Declare a day off (collective leave); existing due moments do not move."""
+    if not isinstance(day, date):
+        raise CalendarError(f"{day!r} is not a date")
+    if session.scalar(select(DayOff).where(DayOff.day == day, DayOff.unit_id == unit_id)):
+        raise CalendarError(f"{day.isoformat()} is already a day off")
+    row = DayOff(day=day, name=name, unit_id=unit_id, created_by_id=getattr(actor, "id", None))
+    session.add(row)
+    session.commit()
+    log.info("day off %s (%s) added by %s", day, name, getattr(actor, "username", "system"))
+    return row

@@ -1,0 +1,75 @@
+"""Who is told what when a case changes: each function queues outbox rows, nothing more."""
+
+import logging
+
+from flask import current_app
+
+from casemgr.accounts import service as accounts
+from casemgr.accounts.models import UNIT_SCOPED_ROLES
+from casemgr.notifications import service
+
+log = logging.getLogger(__name__)
+
+#: Statuses the reporter hears about, as message kinds.
+REPORTER_STATUSES = {"assigned": "assigned", "resolved": "resolved", "closed": "closed"}
+
+
+def _context(case, **extra):
+    zone_due = case.sla_due_at.isoformat(timespec="minutes") if case.sla_due_at else ""
+    return {
+        "reference": case.reference,
+        "category": case.category.name,
+        "unit": case.unit.name if case.unit else "",
+        "due_at": zone_due,
+        "outcome": case.outcome or "",
+        "note": case.public_note or "",
+        "tracking_url": f"{current_app.config['PUBLIC_URL']}/track/{case.reference}",
+        **extra,
+    }
+
+
+def _reporter_email(case):
+    if case.reporter is not None and case.reporter.email:
+        return case.reporter.email
+    return case.reporter_email
+
+
+def case_filed(case):
+    service.queue("received", _reporter_email(case), f"received:{case.id}", _context(case),
+                  case=case, user=case.reporter)
+
+
+def status_changed(case, status):
+    kind = REPORTER_STATUSES.get(status)
+    if kind is None:
+        return
+    # A case can be resolved more than once (reopened); each pass gets its own message.
+    key = f"{kind}:{case.id}:{case.version}"
+    service.queue(kind, _reporter_email(case), key, _context(case), case=case,
+                  user=case.reporter)
+
+
+def _officials(role, unit_id):
+    return accounts.users_with_role(role, unit_id if role in UNIT_SCOPED_ROLES else None)
+
+
+def task_created(task):
+    """Tell whoever may work on a new task; a citizen's task is the reporter's message."""
+    if task.role == "citizen":
+        return
+    people = [task.assignee] if task.assignee else _officials(task.role, task.unit_id)
+    kind = "escalated" if task.bpmn_id == "handle_escalation" else "new_task"
+    for person in people:
+        service.queue(kind, person.email, f"{kind}:{task.engine_task_id}:{person.id}",
+                      _context(task.case, task=task.name,
+                               due_at=task.due_at.isoformat(timespec="minutes")
+                               if task.due_at else ""),
+                      case=task.case, user=person)
+
+
+def case_flagged(case, kind):
+    """At risk or overdue: the unit's supervisors hear about it once per due moment."""
+    due = case.sla_due_at.isoformat() if case.sla_due_at else ""
+    for person in _officials("unit_supervisor", case.unit_id):
+        service.queue(kind, person.email, f"{kind}:{case.id}:{due}:{person.id}",
+                      _context(case), case=case, user=person)
