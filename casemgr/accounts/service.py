@@ -124,6 +124,18 @@ def users_with_role(role_key, unit_id=None):
     return list(session.scalars(query.order_by(User.username)))
 
 
+def contacts_with_role(role_key, unit_id=None):
+    """(id, email) of the active users holding a role, for messages: no ORM objects."""
+    query = (
+        select(User.id, User.email)
+        .join(User.roles)
+        .where(Role.key == role_key, User.is_active, User.email.is_not(None))
+    )
+    if unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    return list(session.execute(query.order_by(User.id)))
+
+
 def list_units():
     return list(session.scalars(select(Unit).order_by(Unit.name)))
 

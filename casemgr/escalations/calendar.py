@@ -8,7 +8,7 @@ results are in UTC.
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -23,6 +23,15 @@ SLA_UNITS = ("working_hours", "working_days", "calendar_hours")
 
 class CalendarError(ValueError):
     """A moment or calendar that cannot give a due moment; the message says why."""
+
+
+@lru_cache(maxsize=16)
+def country_holidays(country):
+    """Public holidays and, where the package knows them, collective leave (cuti bersama)."""
+    wanted = ("public", "government")
+    supported = getattr(holidays.country_holidays(country), "supported_categories", ("public",))
+    return holidays.country_holidays(country, categories=tuple(c for c in wanted
+                                                               if c in supported))
 
 
 @dataclass(frozen=True)

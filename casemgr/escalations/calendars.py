@@ -6,6 +6,7 @@ process owners can call in scripts and timer expressions.
 
 import json
 import logging
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,8 +44,29 @@ def week_to_json(week):
                        for day, spans in week.windows.items()})
 
 
+#: Seconds a built calendar is reused; a change made in another process shows after this.
+CACHE_SECONDS = 60
+_cache = {}
+
+
+def invalidate():
+    """Forget built calendars, after working hours or days off changed."""
+    _cache.clear()
+
+
 def calendar_for(unit_id=None):
     """The business calendar of a unit (or the city): hours, holidays and days off."""
+    key = (unit_id, current_app.config["CASEMGR_TIMEZONE"],
+           current_app.config["CITY"].holiday_country)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] > time_module.monotonic():
+        return cached[1]
+    calendar = _build(unit_id)
+    _cache[key] = (time_module.monotonic() + CACHE_SECONDS, calendar)
+    return calendar
+
+
+def _build(unit_id):
     zone = ZoneInfo(current_app.config["CASEMGR_TIMEZONE"])
     rows = list(session.scalars(
         select(WorkingHours)
@@ -124,5 +146,6 @@ def add_day_off(day, name, unit_id=None, actor=None):
     row = DayOff(day=day, name=name, unit_id=unit_id, created_by_id=getattr(actor, "id", None))
     session.add(row)
     session.commit()
+    invalidate()
     log.info("day off %s (%s) added by %s", day, name, getattr(actor, "username", "system"))
     return row

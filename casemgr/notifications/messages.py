@@ -15,8 +15,9 @@ BODIES = {
     "received": "Thank you. Your report about {category} is filed as {reference}.\n"
     "Follow it at {tracking_url}",
     "assigned": "{unit} is now working on your report {reference}.\n{tracking_url}",
-    "resolved": "The city reports that {reference} is fixed: {note}\n"
-    "See the photo and tell us if it is really fixed: {tracking_url}",
+    "resolved": "The city reports that {reference} is fixed.\n"
+    "Photo of the fix: {photo_url}\n"
+    "Tell us whether it is really fixed: {tracking_url}",
     "closed": "Your report {reference} is closed ({outcome}). {note}\n{tracking_url}",
     "new_task": "{task} is waiting for you on {reference} ({category}), due {due_at}.",
     "at_risk": "{reference} ({category}) is due {due_at} and still open.",

@@ -22,7 +22,7 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
 
 
-def queue(kind, recipient_email, key, context, case=None, user=None):
+def queue(kind, recipient_email, key, context, case=None, user_id=None):
     """Add a message to the outbox in the current transaction; once per key."""
     if not recipient_email:
         return None
@@ -31,7 +31,7 @@ def queue(kind, recipient_email, key, context, case=None, user=None):
     subject, body = messages.render(kind, context)
     notification = Notification(
         case_id=getattr(case, "id", None),
-        recipient_user_id=getattr(user, "id", None),
+        recipient_user_id=user_id,
         recipient_email=recipient_email,
         kind=kind,
         subject=subject[:300],

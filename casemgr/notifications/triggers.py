@@ -36,7 +36,7 @@ def _reporter_email(case):
 
 def case_filed(case):
     service.queue("received", _reporter_email(case), f"received:{case.id}", _context(case),
-                  case=case, user=case.reporter)
+                  case=case, user_id=case.reporter_id)
 
 
 def status_changed(case, status):
@@ -45,31 +45,44 @@ def status_changed(case, status):
         return
     # A case can be resolved more than once (reopened); each pass gets its own message.
     key = f"{kind}:{case.id}:{case.version}"
-    service.queue(kind, _reporter_email(case), key, _context(case), case=case,
-                  user=case.reporter)
+    extra = {"photo_url": _resolution_photo_url(case)} if kind == "resolved" else {}
+    service.queue(kind, _reporter_email(case), key, _context(case, **extra), case=case,
+                  user_id=case.reporter_id)
+
+
+def _resolution_photo_url(case):
+    from casemgr.cases import service as cases
+
+    photos = cases.attachments_of(case.id, "resolution")
+    if not photos:
+        return ""
+    return f"{current_app.config['PUBLIC_URL']}/photos/{photos[-1].id}"
 
 
 def _officials(role, unit_id):
-    return accounts.users_with_role(role, unit_id if role in UNIT_SCOPED_ROLES else None)
+    """(id, email) of who holds `role`, in the unit where the role is unit-bound."""
+    return accounts.contacts_with_role(role, unit_id if role in UNIT_SCOPED_ROLES else None)
 
 
 def task_created(task):
     """Tell whoever may work on a new task; a citizen's task is the reporter's message."""
     if task.role == "citizen":
         return
-    people = [task.assignee] if task.assignee else _officials(task.role, task.unit_id)
+    if task.assignee is not None:
+        people = [(task.assignee.id, task.assignee.email)]
+    else:
+        people = _officials(task.role, task.unit_id)
     kind = "escalated" if task.bpmn_id == "handle_escalation" else "new_task"
-    for person in people:
-        service.queue(kind, person.email, f"{kind}:{task.engine_task_id}:{person.id}",
-                      _context(task.case, task=task.name,
-                               due_at=task.due_at.isoformat(timespec="minutes")
-                               if task.due_at else ""),
-                      case=task.case, user=person)
+    due = task.due_at.isoformat(timespec="minutes") if task.due_at else ""
+    for user_id, email in people:
+        service.queue(kind, email, f"{kind}:{task.engine_task_id}:{user_id}",
+                      _context(task.case, task=task.name, due_at=due),
+                      case=task.case, user_id=user_id)
 
 
 def case_flagged(case, kind):
     """At risk or overdue: the unit's supervisors hear about it once per due moment."""
     due = case.sla_due_at.isoformat() if case.sla_due_at else ""
-    for person in _officials("unit_supervisor", case.unit_id):
-        service.queue(kind, person.email, f"{kind}:{case.id}:{due}:{person.id}",
-                      _context(case), case=case, user=person)
+    for user_id, email in _officials("unit_supervisor", case.unit_id):
+        service.queue(kind, email, f"{kind}:{case.id}:{due}:{user_id}", _context(case),
+                      case=case, user_id=user_id)
