@@ -131,6 +131,8 @@ def track(reference):
         is_reporter=_is_reporter(case, key),
         is_staff=access.is_staff_reader(page_user()) and access.can_view(page_user(), case),
         verify_form=form,
+        reporter_task=task,
+        question=_open_question(case) if task is not None else None,
         key=key if task and verifier is None else None,
         new_link=_new_link(case),
     )
@@ -139,7 +141,7 @@ def track(reference):
 
 def _verification(case, key):
     """The open verify task the caller may complete, and the user doing it (None: by link)."""
-    task = tasks.open_verify_task(case)
+    task = tasks.open_reporter_task(case)
     if task is None:
         return None, None
     user = page_user()
@@ -148,6 +150,15 @@ def _verification(case, key):
     if service.check_verify_secret(case, key):
         return task, None
     return None, None
+
+
+def _open_question(case):
+    """The last question the city asked the reporter, from the public history."""
+    for event in reversed(history.events_of(case.id, public_only=True)):
+        question = (json.loads(event.details or "{}").get("values") or {}).get("question")
+        if question:
+            return question
+    return None
 
 
 def _verify(task, user, key, values):

@@ -181,10 +181,10 @@ def open_tasks_of(case_id):
     )
 
 
-def open_verify_task(case):
-    """Return the case's open `verify` task, or None."""
+def open_reporter_task(case):
+    """Return the case's open task for its reporter (verify, answer a question), or None."""
     query = select(Task).where(
-        Task.case_id == case.id, Task.status == "open", Task.form == "verify"
+        Task.case_id == case.id, Task.status == "open", Task.role == "citizen"
     )
     return session.scalars(query.order_by(Task.id)).first()
 
@@ -375,8 +375,8 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
 
 
 def complete_by_link(task, secret, values, expected_version=None):
-    """Complete a `verify` task for a reporter who holds the case's secret link."""
-    if task.form != "verify" or not cases.check_verify_secret(task.case, secret):
+    """Complete the reporter's task for a reporter who holds the case's secret link."""
+    if task.role != "citizen" or not cases.check_verify_secret(task.case, secret):
         raise TaskForbidden(f"task {task.id} cannot be completed through this link")
 
     return complete(task, None, values, expected_version=expected_version, actor_label=LINK_ACTOR)

@@ -442,3 +442,21 @@ def test_map_tiles_follow_the_setting(app, client, monkeypatch):
     page = client.get("/report")
     assert 'data-tile-url=""' in page.text
     assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]
+
+
+def test_reporter_answers_the_citys_question_through_the_secret_link(client, api):
+    filed = api.post("/cases", json={
+        "category": "drains", "description": "Got kemasukan air", "lat": 42.316782,
+        "lon": -71.085581, "reporter_email": "warga@example.org"}).get_json()
+    key = filed["verify_url"].split("key=")[1]
+    api.complete(filed["id"], "triage", "triage",
+                 {"decision": "ask", "question": "Which house number?"})
+
+    page = client.get(f"/track/{filed['reference']}?key={key}")
+    assert b"Which house number?" in page.data
+    answered = client.post(f"/track/{filed['reference']}",
+                           data={"key": key, "answer": "Number 12"})
+    assert answered.status_code == 302
+    assert api.task(filed["id"], "triage", "triage")
+    history = api.get(f"/cases/{filed['id']}", "admin").get_json()["history"]
+    assert any("Number 12" in event["summary"] for event in history)
