@@ -60,10 +60,12 @@ def _register_features(app):
     from casemgr.accounts import routes as account_pages
     from casemgr.api import init_app as init_api
     from casemgr.cases import routes as case_pages
+    from casemgr.escalations import routes as escalation_pages
     from casemgr.tasks import routes as task_pages
 
     init_api(app)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(task_pages.bp)
+    app.register_blueprint(escalation_pages.bp)
     cli.init_app(app)

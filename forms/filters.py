@@ -39,3 +39,19 @@ class CaseFilterForm(ListFilterForm):
 
     def bind_units(self, units):
         self.unit.choices = options(("", "All units"), *units)
+
+
+class EscalationFilterForm(CaseFilterForm):
+    district = SelectField("District", choices=[])
+    level = SelectField(
+        "Level",
+        choices=options(
+            ("", "Any level"),
+            ("0", "0: on time or at risk"),
+            ("1", "1: breached"),
+            ("2", "2: escalated"),
+        ),
+    )
+
+    def bind_districts(self, districts):
+        self.district.choices = options(("", "All districts"), *districts)

@@ -67,6 +67,7 @@ def init_app(app):
     from casemgr.accounts import api as accounts_api  # noqa: F401 - registers routes
     from casemgr.api import openapi  # noqa: F401
     from casemgr.cases import api as cases_api  # noqa: F401
+    from casemgr.escalations import api as escalations_api  # noqa: F401
     from casemgr.tasks import api as tasks_api  # noqa: F401
     from casemgr.web import csrf
 

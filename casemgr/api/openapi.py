@@ -94,6 +94,57 @@ SCHEMAS = {
             "history": {"type": "array", "items": {"type": "object"}},
         },
     },
+    "Escalation": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "reference": {"type": "string"},
+            "category": {"type": "object"},
+            "district": {"type": ["object", "null"]},
+            "unit": _ref("Unit"),
+            "assignee": {"type": ["string", "null"]},
+            "status": {"type": "string"},
+            "level": {"type": "integer", "enum": [0, 1, 2],
+                      "description": "0 on time or at risk, 1 breached, 2 escalated"},
+            "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "late_seconds": {"type": ["integer", "null"],
+                             "description": "now - due_at; negative while still due"},
+            "at_risk": {"type": "boolean", "description": "past its red flag, not yet due"},
+            "error": {"type": ["string", "null"]},
+            "version": {"type": "integer"},
+        },
+    },
+    "Incident": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "reference": {"type": "string"},
+            "status": {"type": "string"},
+            "unit": _ref("Unit"),
+            "error": {"type": ["string", "null"]},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "version": {"type": "integer"},
+        },
+    },
+    "Extension": {
+        "type": "object",
+        "required": ["hours", "reason"],
+        "properties": {
+            "hours": {"type": "integer", "minimum": 1, "maximum": 400,
+                      "description": "working hours on the case unit's calendar"},
+            "reason": {"type": "string", "maxLength": 500},
+        },
+    },
+    "Reassignment": {
+        "type": "object",
+        "required": ["reason"],
+        "description": "Give officer (a field officer of the case's unit) or unit, not both.",
+        "properties": {
+            "officer": {"type": "string"},
+            "unit": {"type": "string"},
+            "reason": {"type": "string", "maxLength": 500},
+        },
+    },
 }
 
 
@@ -115,6 +166,18 @@ def _query(*names):
 
 
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+#: What an escalation action on one case may answer besides 200.
+ACTION_ERRORS = {
+    "409": {"description": "Refused for the case's state, changed meanwhile, or the process "
+            "stalled", **_json(_ref("Error"))},
+    "422": {"description": "Field errors", **_json(_ref("Error"))},
+}
+
+
+def _items(schema):
+    return {"type": "object", "properties": {"items": {"type": "array", "items": schema}}}
+
 
 PATHS = {
     "/auth/token": {
@@ -252,6 +315,49 @@ PATHS = {
                     "multipart/form-data": {"schema": {"type": "object"}},
                 },
             },
+            params=ID,
+        )
+    },
+    "/escalations": {
+        "get": _op(
+            "Open cases past their due moment or red flag, the latest first "
+            "(escalation managers: the city; unit supervisors: their unit)",
+            {"200": {"description": "Overdue and at-risk cases",
+                     **_json(_items(_ref("Escalation")))},
+             "422": {"description": "Bad level", **_json(_ref("Error"))}},
+            params=_query("unit", "category", "district", "level"),
+        )
+    },
+    "/cases/{id}/extend": {
+        "post": _op(
+            "Move the case's due moment on by working hours, with a reason",
+            {"200": {"description": "The new due moment", **_json({"type": "object"})},
+             **ACTION_ERRORS},
+            body={"required": True, **_json(_ref("Extension"))},
+            params=ID,
+        )
+    },
+    "/cases/{id}/reassign": {
+        "post": _op(
+            "Give the case to a field officer of its unit, or to another unit, with a reason",
+            {"200": {"description": "Reassigned", **_json({"type": "object"})},
+             **ACTION_ERRORS},
+            body={"required": True, **_json(_ref("Reassignment"))},
+            params=ID,
+        )
+    },
+    "/incidents": {
+        "get": _op(
+            "Cases whose process stalled on a script or timer, with the error",
+            {"200": {"description": "Stalled cases", **_json(_items(_ref("Incident")))}},
+        )
+    },
+    "/cases/{id}/retry": {
+        "post": _op(
+            "Run a stalled case's process again after its cause is fixed",
+            {"200": {"description": "Running again", **_json(_ref("Incident"))},
+             "409": {"description": "Not stalled, or stalled again",
+                     **_json(_ref("Error"))}},
             params=ID,
         )
     },

@@ -1,7 +1,8 @@
 """Find cases whose SLA timers are due, through the indexed column, and fire them."""
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -123,8 +124,25 @@ def flag_at_risk(now=None, limit=500):
 # -- escalation manager actions outside the BPMN task -------------------------------------
 
 
-def _late_by(case, now):
-    return (now - case.sla_due_at) if case.sla_due_at else None
+#: Roles that work the escalation dashboard: managers city-wide, supervisors in their unit.
+DASHBOARD_ROLES = ("escalation_manager", "unit_supervisor")
+
+
+def can_act_on(user, case):
+    """True when `user` may extend, reassign or retry `case`."""
+    if user is None or case is None:
+        return False
+    if user.has_role("escalation_manager"):
+        return True
+    is_supervisor = user.has_role("unit_supervisor") and user.unit_id is not None
+    return is_supervisor and user.unit_id == case.unit_id
+
+
+def late_by(case, now=None):
+    """How long past its due moment a case is; negative while it is still due, None if never."""
+    if case.sla_due_at is None:
+        return None
+    return (now or utcnow()) - case.sla_due_at
 
 
 def overdue_and_at_risk(user, *, unit=None, category=None, district=None, level=None,
@@ -150,6 +168,7 @@ def overdue_and_at_risk(user, *, unit=None, category=None, district=None, level=
 
 
 def stalled_cases(user, limit=200):
+    """Cases whose process stalled on a script or timer, the latest first."""
     from casemgr.cases import access
 
     query = access.scope_query(select(Case), user).where(Case.error.is_not(None))
@@ -160,6 +179,15 @@ class ActionRefused(Exception):
     """An escalation action that cannot be applied to this case; the message says why."""
 
 
+def _refuse_escalated(case):
+    # At level 2 the SLA timers have fired and the process waits at handle_escalation:
+    # moving timers or holders here would change the columns but not the process.
+    if case.status == "escalated":
+        raise ActionRefused(
+            f"{case.reference} waits at its Handle escalation task: extend or reassign it there"
+        )
+
+
 def extend_due(case, hours, reason, actor):
     """Move a case's due moment `hours` working hours on, with its timers; needs a reason."""
     from casemgr.escalations import calendars
@@ -168,6 +196,7 @@ def extend_due(case, hours, reason, actor):
         raise ActionRefused("give the reason for the extension")
     if case.status == "closed" or case.sla_due_at is None:
         raise ActionRefused(f"{case.reference} has no open due moment to extend")
+    _refuse_escalated(case)
     calendar = calendars.calendar_for(case.unit_id)
     start = max(case.sla_due_at, utcnow())
     new_due = calendar.due_at(start, float(hours), "working_hours")
@@ -195,6 +224,7 @@ def reassign(case, reason, actor, officer=None, unit=None):
         raise ActionRefused("give the reason for the reassignment")
     if case.status == "closed":
         raise ActionRefused(f"{case.reference} is closed")
+    _refuse_escalated(case)
     if officer is not None and unit is not None:
         raise ActionRefused("choose an official or a unit, not both")
     if officer is not None and (not officer.has_role("field_officer")
@@ -228,3 +258,66 @@ def retry_stalled(case, actor):
     cases.advance(case, engine.retry, actor, "retried", "Process retried after a stall",
                   details={"error": case.error})
     return case
+
+
+# -- many cases at once -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one case of a bulk action came to: `error` says why it was not done."""
+
+    case_id: int
+    reference: str | None
+    error: str | None = None
+
+    @property
+    def is_done(self):
+        return self.error is None
+
+
+def for_each_case(case_ids, actor, action):
+    """Apply `action(case)` to each case on its own; one refusal does not stop the others."""
+    return [_apply(case_id, actor, action) for case_id in case_ids]
+
+
+def _apply(case_id, actor, action):
+    from casemgr.escalations.calendar import CalendarError
+
+    case = cases.get(case_id)
+    if case is None or not can_act_on(actor, case):
+        return Outcome(case_id, None, f"case {case_id} is not one you can act on")
+
+    reference = case.reference
+    try:
+        action(case)
+    except (ActionRefused, CalendarError, cases.CaseConflict, cases.ProcessStalled) as exc:
+        return Outcome(case_id, reference, str(exc))
+    return Outcome(case_id, reference)
+
+
+# -- the calendar as the admin sees it -----------------------------------------------------
+
+
+def days_off():
+    """The declared days off, city-wide and per unit, by date."""
+    from casemgr.escalations.models import DayOff
+
+    return list(session.scalars(select(DayOff).order_by(DayOff.day, DayOff.unit_id)))
+
+
+def public_holidays(year):
+    """The city calendar's public holidays and collective leave in `year`, as (day, name)."""
+    from casemgr.escalations import calendars
+    from casemgr.escalations.calendar import BusinessCalendar
+
+    city = calendars.calendar_for(None)
+    # A calendar without the declared days off, so that only the country's holidays show.
+    country = BusinessCalendar(zone=city.zone, holiday_country=city.holiday_country)
+    day, found = date(year, 1, 1), []
+    while day.year == year:
+        name = country.day_off(day)
+        if name:
+            found.append((day, name))
+        day += timedelta(days=1)
+    return found

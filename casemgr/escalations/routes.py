@@ -1,0 +1,253 @@
+"""Escalation pages: overdue and at-risk cases with bulk actions, incidents, the calendar."""
+
+import csv
+import io
+import logging
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from casemgr.accounts import service as accounts
+from casemgr.cases import districts
+from casemgr.cases import service as cases
+from casemgr.db import utcnow
+from casemgr.escalations import calendars, schema, service
+from casemgr.escalations.calendar import CalendarError
+from casemgr.web import safe_next
+from forms.escalations import BulkActionForm, DayOffForm
+from forms.filters import EscalationFilterForm
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("escalations", __name__, url_prefix="/escalations")
+
+#: Rows in one export; the dashboard shows the service's default.
+EXPORT_LIMIT = 5000
+
+
+def needs_role(*roles):
+    """Let in only logged-in users with one of `roles`; others get 403."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def checked(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(
+                    403,
+                    "This page is for "
+                    + " and ".join(r.replace("_", " ") + "s" for r in roles)
+                    + ".",
+                )
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+for_escalation_staff = needs_role(*service.DASHBOARD_ROLES)
+
+
+def _unit_choices():
+    return [(u.code, u.name) for u in accounts.list_units()]
+
+
+def _filter_form():
+    form = EscalationFilterForm(formdata=request.args)
+    form.bind_categories([(c.code, c.name) for c in cases.categories()])
+    form.bind_units(_unit_choices())
+    form.bind_districts([(d.code, d.name) for d in districts.list_districts()])
+    form.validate()
+    return form
+
+
+def _filtered(form, limit=None):
+    """The dashboard rows for the filter form's choices."""
+    found = service.overdue_and_at_risk(
+        current_user,
+        unit=form.chosen("unit"),
+        category=form.chosen("category"),
+        district=form.chosen("district"),
+        level=form.chosen("level"),
+        **({"limit": limit} if limit else {}),
+    )
+    return schema.rows_of(found, utcnow())
+
+
+def _filters():
+    return {k: v for k, v in request.args.items() if v}
+
+
+# -- the dashboard -----------------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+@for_escalation_staff
+def dashboard():
+    filters = _filter_form()
+    action_form = BulkActionForm()
+    action_form.bind_units(_unit_choices())
+    if request.method == "POST" and action_form.validate():
+        officer = _officer(action_form)
+        if not action_form.officer.errors:
+            _run_bulk(action_form, officer)
+            return redirect(safe_next(request.full_path) or url_for("escalations.dashboard"))
+
+    rows = _filtered(filters)
+    page = render_template(
+        "escalations/dashboard.html",
+        rows=rows,
+        form=filters,
+        action_form=action_form,
+        ticked=set(action_form.case_ids.data or ()),
+        officers=_officers(),
+        stalled_count=len(service.stalled_cases(current_user)),
+        filters=_filters(),
+        is_city_wide=current_user.has_role("escalation_manager"),
+    )
+    return page, 422 if action_form.errors else 200
+
+
+def _officers():
+    """Field officers to suggest in the reassign box: the supervisor's unit, or all."""
+    unit_id = None if current_user.has_role("escalation_manager") else current_user.unit_id
+    return accounts.users_with_role("field_officer", unit_id)
+
+
+def _officer(form):
+    """The field officer the form names, or None; an unknown username is a form error."""
+    username = (form.officer.data or "").strip()
+    if not username:
+        return None
+    officer = accounts.find_user(username)
+    if officer is None or not officer.has_role("field_officer"):
+        form.officer.errors.append(f"There is no field officer {username}.")
+    return officer
+
+
+def _run_bulk(form, officer):
+    reason = form.reason.data.strip()
+    if form.action.data == "extend":
+        hours = form.hours.data
+        outcomes = service.for_each_case(
+            form.case_ids.data,
+            current_user,
+            lambda case: service.extend_due(case, hours, reason, current_user),
+        )
+        _report(outcomes, "Extended", f"by {hours} working hours")
+        return
+
+    unit = accounts.find_unit(form.unit.data) if form.unit.data else None
+    outcomes = service.for_each_case(
+        form.case_ids.data,
+        current_user,
+        lambda case: service.reassign(case, reason, current_user, officer=officer, unit=unit),
+    )
+    _report(outcomes, "Reassigned", f"to {officer.username if officer else unit.name}")
+
+
+def _report(outcomes, verb, how):
+    """Flash what happened to each case: the done ones together, each refusal on its own."""
+    done = [o.reference for o in outcomes if o.is_done]
+    if done:
+        flash(f"{verb} {len(done)} of {len(outcomes)} cases {how}: {', '.join(done)}.")
+    refused = [f"{o.reference or o.case_id}: {o.error}" for o in outcomes if not o.is_done]
+    if refused:
+        flash(f"Not {verb.lower()}: " + "; ".join(refused) + ".", "error")
+
+
+@bp.get("/export.csv")
+@for_escalation_staff
+def export():
+    rows = _filtered(_filter_form(), limit=EXPORT_LIMIT)
+    local_time = current_app.jinja_env.filters["local_time"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(schema.CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(schema.csv_cells(row, local_time))
+
+    response = Response(out.getvalue(), mimetype="text/csv")
+    name = schema.export_name(utcnow())
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# -- incidents ---------------------------------------------------------------------------
+
+
+@bp.get("/incidents")
+@for_escalation_staff
+def incidents():
+    return render_template("escalations/incidents.html", cases=service.stalled_cases(current_user))
+
+
+@bp.post("/incidents/<int:case_id>/retry")
+@for_escalation_staff
+def retry(case_id):
+    case = cases.get(case_id)
+    if case is None:
+        abort(404, f"There is no case {case_id}.")
+    if not service.can_act_on(current_user, case):
+        abort(403, "This case belongs to another unit.")
+
+    reference = case.reference
+    try:
+        service.retry_stalled(case, current_user)
+    except (service.ActionRefused, cases.CaseConflict) as exc:
+        flash(f"{reference} was not retried: {exc}", "error")
+    except cases.ProcessStalled as exc:
+        flash(f"{reference} stalled again: {exc}", "error")
+    else:
+        flash(f"{reference} runs again.")
+    return redirect(url_for("escalations.incidents"))
+
+
+# -- the calendar ------------------------------------------------------------------------
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@needs_role("admin")
+def calendar():
+    form = DayOffForm()
+    form.bind_units(_unit_choices())
+    if form.validate_on_submit() and _add_day_off(form):
+        flash(f"{form.day.data:%d %B %Y} is a day off now: {form.name.data.strip()}.")
+        return redirect(url_for("escalations.calendar"))
+
+    today = utcnow().astimezone(calendars.calendar_for(None).zone).date()
+    page = render_template(
+        "escalations/calendar.html",
+        form=form,
+        days_off=service.days_off(),
+        units={u.id: u.name for u in accounts.list_units()},
+        year=today.year,
+        today=today,
+        holidays=service.public_holidays(today.year),
+    )
+    return page, 422 if form.errors else 200
+
+
+def _add_day_off(form):
+    """Declare the form's day off; a refusal goes on the date field."""
+    unit = accounts.find_unit(form.unit.data) if form.unit.data else None
+    try:
+        calendars.add_day_off(
+            form.day.data, form.name.data.strip(), unit.id if unit else None, current_user
+        )
+    except CalendarError as exc:
+        form.day.errors.append(str(exc))
+        return False
+    return True
