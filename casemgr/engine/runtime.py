@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -142,11 +143,13 @@ def fire_timers(workflow):
 
 
 def move_timers(workflow, moments, data=None):
-    """Give waiting timer events new due moments and update the waiting tasks' data.
+    """Give timer events new due moments and update the waiting tasks' data.
 
-    `moments` maps a timer event's BPMN id to an aware datetime; a timer that already
-    fired, or is not waiting, is left alone. Returns the ids of the timers moved.
+    `moments` maps a timer event's BPMN id to an aware datetime. A waiting timer is moved;
+    a non-interrupting boundary timer that already fired is armed again for the new moment
+    while its activity still waits. Returns the ids of the timers moved.
     """
+    data = data or {}
     moved = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         moment = moments.get(task.task_spec.bpmn_id)
@@ -154,9 +157,36 @@ def move_timers(workflow, moments, data=None):
             continue
         task._set_internal_data(event_value=moment.isoformat())
         moved.append(task.task_spec.bpmn_id)
+    for task in list(_fired_while_open(workflow)):
+        bpmn_id = task.task_spec.bpmn_id
+        if bpmn_id in moments and bpmn_id not in moved:
+            _arm_again(task, moments[bpmn_id])
+            moved.append(bpmn_id)
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        task.data.update(data or {})
+        task.data.update(data)
+        if task.state == TaskState.WAITING:
+            # A waiting event takes its parent's data again each time it is checked.
+            task.parent.data.update(data)
     return moved
+
+
+def _fired_while_open(workflow):
+    """Non-interrupting boundary events that fired on an activity that still waits."""
+    for task in workflow.get_tasks(state=TaskState.COMPLETED, spec_class=BoundaryEvent):
+        if task.task_spec.cancel_activity:
+            continue
+        activity = [c for c in task.parent.children
+                    if not isinstance(c.task_spec, BoundaryEvent)]
+        if any(c.state in (TaskState.READY, TaskState.WAITING) for c in activity):
+            yield task
+
+
+def _arm_again(fired, moment):
+    # The way SpiffWorkflow's own cycle timers add their next occurrence.
+    task = fired.parent._add_child(fired.task_spec, TaskState.FUTURE)
+    task._set_internal_data(event_value=moment.isoformat())
+    task.task_spec._predict(task, mask=TaskState.NOT_FINISHED_MASK)
+    task.task_spec._update(task)
 
 
 def retry(workflow):

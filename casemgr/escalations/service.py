@@ -234,8 +234,10 @@ def reassign(case, reason, actor, officer=None, unit=None):
         raise ActionRefused("choose an official or a unit")
 
     def step(workflow):
-        if officer is not None:
-            engine.move_timers(workflow, {}, {"assignee": officer.username})
+        # Moved to another unit, the case is nobody's there yet: a resolve task that opens
+        # again (reopened, extended) must not go back to the old unit's officer.
+        assignee = officer.username if officer is not None else None
+        engine.move_timers(workflow, {}, {"assignee": assignee})
 
     def before():
         if unit is not None:

@@ -47,9 +47,13 @@ def sync(case, snap):
     created = []
     for ready in snap.ready_tasks:
         ready_ids.add(ready.task_id)
-        if ready.task_id not in open_rows:
+        row = open_rows.get(ready.task_id)
+        if row is None:
             created.append(_new_row(case, ready))
             session.add(created[-1])
+        elif row.due_at != ready.due_at:
+            # An extension moves the due moment of a task that is already waiting.
+            row.due_at = ready.due_at
 
     for engine_task_id, row in open_rows.items():
         if engine_task_id not in ready_ids:
@@ -306,6 +310,9 @@ def _case_changes(task, values, user):
     elif task.form == "handle_escalation":
         if values.get("action") == "close":
             changes["public_note"] = values.get("reason")
+        else:
+            # Extended or reassigned, the case runs on a renewed SLA: on time again.
+            changes["escalation_level"] = 0
         if values.get("action") == "reassign" and values.get("unit"):
             cases.reroute(case, accounts.find_unit(values["unit"]), user)
     return changes

@@ -1,31 +1,32 @@
 """A script that fails marks the case for staff and leaves its stored process as it was."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from casemgr import engine
 from casemgr.cases import service as cases
-from casemgr.db import session, utcnow
+from casemgr.db import session
+from casemgr.escalations import calendars
 from casemgr.processes import service as processes
-from tests.conftest import ROXBURY
+from tests.functional.sla_cases import file_complaint, wib
 
 BPMN = Path(__file__).resolve().parents[2] / "workflows" / "complaint.bpmn"
 RENEW_SLA = (
-    "sla_due_at = hours_from_now(extend_hours if action == 'extend' and extend_hours "
-    "else sla_hours)"
+    "sla_due_at = business_due(now_iso(), extend_hours, 'working_hours') "
+    "if action == 'extend' and extend_hours else business_due(now_iso(), sla_amount, sla_unit)"
 )
 
 FAILING_SCRIPTS = {
-    "undefined name": "sla_due_at = hours_from_now(extension_hours)",
-    "division by zero": "sla_due_at = hours_from_now(sla_hours / 0)",
+    "undefined name": "sla_due_at = business_due(now_iso(), extension_hours, 'working_hours')",
+    "division by zero": "sla_due_at = business_due(now_iso(), sla_amount / 0, sla_unit)",
+    "unknown SLA unit": "sla_due_at = business_due(now_iso(), 8, 'fortnights')",
     "endless loop": "while True: pass",
 }
 
 
 def deploy_variant(script):
-    """Deploy complaint.bpmn with renew_sla's script replaced; new cases run on it."""
+    """Deploy complaint.bpmn with renew_sla's first line replaced; new cases run on it."""
     xml = BPMN.read_text()
     assert RENEW_SLA in xml
     version = processes.deploy(xml.replace(RENEW_SLA, script))
@@ -35,15 +36,9 @@ def deploy_variant(script):
 
 
 def escalated_case(api):
-    """A drain case filed a day late, triaged and assigned: it waits at handle_escalation."""
-    case, _secret = cases.file_case(
-        category="drains",
-        description="Drain blocked since last week",
-        lat=ROXBURY[0],
-        lon=ROXBURY[1],
-        sla_due_at=utcnow() - timedelta(days=1),
-    )
-    case_id = case.id
+    """A drain case filed past its due and escalation moments: once assigned, it waits at
+    handle_escalation."""
+    case_id = file_complaint(sla_due_at=wib(2026, 12, 3, 9, 0))
     api.complete(case_id, "triage", "triage", {"decision": "accept"})
     api.complete(case_id, "assign", "sup-water", {"assignee": "officer-water"})
     return case_id
@@ -56,7 +51,7 @@ def stored(case_id):
 
 
 @pytest.mark.parametrize("script", FAILING_SCRIPTS.values(), ids=FAILING_SCRIPTS.keys())
-def test_failing_script_stalls_the_case_without_corrupting_it(api, script):
+def test_failing_script_stalls_the_case_without_corrupting_it(api, clock, script):
     version = deploy_variant(script)
     case_id = escalated_case(api)
     task = api.task(case_id, "handle_escalation", "escalation")
@@ -87,12 +82,13 @@ def test_failing_script_stalls_the_case_without_corrupting_it(api, script):
     state_after, unit_after, _ = stored(case_id)
     assert state_after == state_before
     assert unit_after == unit_before
-    workflow = engine.load_state(processes.parsed(version), state_after)
+    helpers = calendars.engine_helpers(calendars.calendar_for(None))
+    workflow = engine.load_state(processes.parsed(version), state_after, helpers)
     ready = engine.snapshot(workflow).ready_tasks
     assert [r.bpmn_id for r in ready] == ["handle_escalation"]
 
 
-def test_stalled_case_keeps_refusing_with_the_same_answer(api):
+def test_stalled_case_keeps_refusing_with_the_same_answer(api, clock):
     deploy_variant(FAILING_SCRIPTS["undefined name"])
     case_id = escalated_case(api)
     task = api.task(case_id, "handle_escalation", "escalation")
@@ -108,7 +104,7 @@ def test_stalled_case_keeps_refusing_with_the_same_answer(api):
     assert detail["status"] == "escalated"
 
 
-def test_the_shipped_script_does_not_stall(api):
+def test_the_shipped_script_does_not_stall(api, clock):
     case_id = escalated_case(api)
 
     api.complete(
@@ -121,3 +117,4 @@ def test_the_shipped_script_does_not_stall(api):
     detail = api.get(f"/cases/{case_id}", "admin").get_json()
     assert detail["error"] is None
     assert [t["bpmn_id"] for t in detail["tasks"]] == ["resolve"]
+    assert detail["sla_due_at"] == wib(2026, 12, 7, 13, 0).isoformat()  # four working hours
