@@ -35,6 +35,9 @@ def _set_up_logging(app):
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    # SpiffWorkflow logs every task transition at INFO; casemgr logs the steps that matter.
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)
 
 
 def _set_up_database(app):

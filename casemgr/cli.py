@@ -14,6 +14,9 @@ group = AppGroup("casemgr", help="Set up and run casemgr.")
 
 
 def init_app(app):
+    from casemgr.escalations.cli import calendar_group
+
+    group.add_command(calendar_group)
     app.cli.add_command(group)
 
 
@@ -80,7 +83,7 @@ def import_311(path, timezone_name, as_json):
             f"{timezone_name!r} is not a time zone", param_hint="--timezone"
         ) from None
 
-    with open(path, encoding="utf-8-sig") as handle:
+    with open(path, "rb") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
     try:
         with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:

@@ -4,8 +4,9 @@ import logging
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +28,40 @@ def content_security_policy(tile_url):
     return CSP.format(tiles=origin)
 
 
+#: Largest id a row can have (PostgreSQL integer); larger ids in URLs are simply not found.
+MAX_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """The <int:...> of every route: ids past the database's integer range are a 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app):
+    # Set before any blueprint adds a route, so every <int:id> is bounded.
+    app.url_map.converters["int"] = RowIdConverter
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     csrf.init_app(app)
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"city": app.config["CITY"]})
     app.jinja_env.filters["local_time"] = _local_time_filter(app)
 
     for code in (400, 403, 404, 405, 409, 413, 422, 500):
         app.register_error_handler(code, _error_page)
+
+
+def _refuse_nul_bytes():
+    """Refuse text with NUL characters: no database stores them, and no person types them."""
+    texts = [request.path, *request.args.keys(), *request.form.keys()]
+    texts += [value for values in request.args.listvalues() for value in values]
+    texts += [value for values in request.form.listvalues() for value in values]
+    body = request.get_data(as_text=True) if request.is_json else ""
+    if "\\u0000" in body or any("\x00" in text for text in [body, *texts]):
+        abort(400, "NUL characters are not allowed in requests.")
 
 
 def safe_next(target):

@@ -127,7 +127,10 @@ class EscalationForm(TaskForm):
         ),
         validators=[InputRequired()],
     )
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason (the citizen sees it if the case is closed)",
+        validators=[DataRequired(), Length(max=2000)],
+    )
     extend_hours = IntegerField(
         "Extend by (hours)", validators=[Optional(), NumberRange(min=1, max=24 * 90)]
     )

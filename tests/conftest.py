@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, text
 from casemgr import create_app, demo, migrate
 from casemgr.cases import districts
 from casemgr.db import engine_for, session
+from casemgr.escalations import calendars
 from casemgr.models import metadata
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -90,6 +91,7 @@ def _clean(request, app):
     session.commit()
     session.remove()
     districts._shapes["key"] = None
+    calendars.invalidate()
     ctx.pop()
 
 

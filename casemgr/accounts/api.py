@@ -11,13 +11,10 @@ from casemgr.api.errors import ApiError
 def issue_token():
     payload = json_body()
     username, password = payload.get("username"), payload.get("password")
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise ApiError(
-            400,
-            "bad_request",
-            "send username and password as strings",
-            {"username": "required", "password": "required"},
-        )
+    missing = {name: "required, as text" for name, value in
+               (("username", username), ("password", password)) if not isinstance(value, str)}
+    if missing:
+        raise ApiError(400, "bad_request", "send username and password as strings", missing)
     user = service.authenticate(username, password)
     if user is None:
         raise ApiError(401, "unauthorized", "wrong username or password")

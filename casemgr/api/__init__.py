@@ -44,13 +44,30 @@ def json_body():
     return payload
 
 
+#: Pages past this are refused rather than handed to the database as huge offsets.
+MAX_PAGE = 100_000
+
+
 def page_args():
     try:
-        page = max(int(request.args.get("page", 1)), 1)
-        size = min(max(int(request.args.get("page_size", 50)), 1), 200)
+        page = int(request.args.get("page", 1))
+        size = int(request.args.get("page_size", 50))
     except ValueError:
         raise ApiError(400, "bad_request", "page and page_size must be whole numbers") from None
-    return page, size
+    if page > MAX_PAGE:
+        raise ApiError(400, "bad_request", f"page must be at most {MAX_PAGE}",
+                       {"page": "out of range"})
+    return max(page, 1), min(max(size, 1), 200)
+
+
+def id_arg(name):
+    """A row id from the query string, or None; 400 when it is not one."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or int(raw) > 2**31 - 1:
+        raise ApiError(400, "bad_request", f"{name} must be a row id", {name: "not an id"})
+    return int(raw)
 
 
 def healthz():

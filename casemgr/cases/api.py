@@ -1,6 +1,7 @@
 """Cases in the staff API: intake, listing and one case with its tasks and history."""
 
 import logging
+import math
 
 from flask import jsonify, request, url_for
 
@@ -20,11 +21,14 @@ def list_categories():
     return jsonify({"items": [category_dict(c) for c in service.categories()]})
 
 
+FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True,
+              "0": False, "false": False, "no": False, "off": False, "": False}
+
+
 def _intake_fields():
     if request.mimetype == "multipart/form-data" or request.mimetype.endswith("urlencoded"):
         form = request.form
         fields = {key: form.get(key) for key in form}
-        fields["anonymous"] = str(form.get("anonymous", "")).lower() in TRUE_WORDS
         return fields, request.files.getlist("photo") + request.files.getlist("photos")
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
@@ -32,36 +36,75 @@ def _intake_fields():
     return payload, []
 
 
-def _number(value, name):
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        raise ApiError(422, "invalid", f"{name} must be a number", {name: "must be a number"})
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ApiError(
-            422, "invalid", f"{name} must be a number", {name: "must be a number"}
-        ) from None
+class _Fields:
+    """Read intake fields by type, collecting one message per bad field."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.errors = {}
+
+    def number(self, name):
+        value = self.raw.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError
+            return number
+        except (TypeError, ValueError, OverflowError):
+            self.errors[name] = "must be a number"
+            return None
+
+    def text(self, name, limit):
+        value = self.raw.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.errors[name] = "must be text"
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.errors[name] = "is not valid UTF-8 text"
+            return None
+        if len(value.strip()) > limit:
+            self.errors[name] = f"at most {limit} characters"
+            return None
+        return value.strip() or None
+
+    def flag(self, name):
+        value = self.raw.get(name, False)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in FLAG_WORDS:
+            return FLAG_WORDS[value.strip().lower()]
+        self.errors[name] = "must be true or false"
+        return False
 
 
 @bp.post("/cases")
 def file_case():
     user = optional_user()
-    fields, files = _intake_fields()
+    raw, files = _intake_fields()
+    fields = _Fields(raw)
+    intake = {
+        "category": fields.text("category", 40),
+        "description": fields.text("description", service.MAX_DESCRIPTION),
+        "lat": fields.number("lat"),
+        "lon": fields.number("lon"),
+        "reporter_name": fields.text("reporter_name", 200),
+        "reporter_email": fields.text("reporter_email", 200),
+        "is_anonymous": fields.flag("anonymous"),
+        "address": fields.text("address", 300),
+    }
+    if fields.errors:
+        raise ApiError(422, "invalid", "the report has errors", fields.errors)
     try:
         case, secret = service.file_case(
-            category=fields.get("category"),
-            description=fields.get("description"),
-            lat=_number(fields.get("lat"), "lat"),
-            lon=_number(fields.get("lon"), "lon"),
-            reporter=user,
-            reporter_name=_text(fields.get("reporter_name"), 200),
-            reporter_email=_text(fields.get("reporter_email"), 200),
-            is_anonymous=bool(fields.get("anonymous")),
-            address=_text(fields.get("address"), 300),
-            photos=service.checked_photos(files),
-            source="api",
+            **intake, reporter=user, photos=service.checked_photos(files), source="api"
         )
     except service.IntakeError as exc:
         raise ApiError(422, "invalid", "the report has errors", exc.fields) from exc
@@ -75,12 +118,6 @@ def file_case():
     if secret:
         body["verify_url"] = url_for("cases.track", reference=case.reference, key=secret)
     return jsonify(body), 201
-
-
-def _text(value, limit):
-    if value is None:
-        return None
-    return str(value).strip()[:limit] or None
 
 
 @bp.get("/cases")
@@ -120,11 +157,13 @@ def get_case(case_id):
     if case is None:
         raise ApiError(404, "not_found", f"no case {case_id}")
     if not access.can_view(user, case):
-        raise ApiError(403, "forbidden", f"case {case_id} is not in your unit")
+        raise ApiError(403, "forbidden", f"you may not read case {case_id}")
 
     staff = access.is_staff_reader(user)
     body = case_dict(case, staff=staff)
     body["tasks"] = [task_dict(t) for t in tasks.open_tasks_of(case.id)]
-    body["history"] = [event_dict(e) for e in history.events_of(case.id, public_only=not staff)]
+    body["history"] = [
+        event_dict(e, staff) for e in history.events_of(case.id, public_only=not staff)
+    ]
     body["photos"] = [photo_dict(a) for a in service.attachments_of(case.id)]
     return jsonify(body)

@@ -4,8 +4,10 @@ import json
 import logging
 import re
 
-from shapely import prepare
+from shapely import make_valid, prepare, unary_union
+from shapely.errors import GEOSException
 from shapely.geometry import Point, mapping, shape
+from shapely.validation import explain_validity
 from sqlalchemy import func, select
 
 from casemgr.cases.models import District
@@ -32,19 +34,19 @@ def load_geojson(path, name_field="Name", code_field=None):
             collection = json.load(handle)
     except (OSError, ValueError) as exc:
         raise DistrictFileError(f"{path}: {exc}") from exc
-    if collection.get("type") != "FeatureCollection":
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise DistrictFileError(f"{path}: not a GeoJSON FeatureCollection")
 
     created = updated = 0
-    for number, feature in enumerate(collection.get("features", []), start=1):
+    for number, feature in enumerate(collection.get("features") or [], start=1):
+        if not isinstance(feature, dict):
+            raise DistrictFileError(f"{path}: feature {number} is not a GeoJSON feature")
         properties = feature.get("properties") or {}
         name = properties.get(name_field)
         if not name:
             raise DistrictFileError(f"{path}: feature {number} has no {name_field!r} property")
         code = str(properties.get(code_field) if code_field else _code(str(name)))
-        geometry = shape(feature["geometry"])
-        if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
-            raise DistrictFileError(f"{path}: feature {number} ({name}) is not a polygon")
+        geometry = _polygon(feature.get("geometry"), f"{path}: feature {number} ({name})")
 
         district = session.scalar(select(District).where(District.code == code))
         if district is None:
@@ -55,7 +57,7 @@ def load_geojson(path, name_field="Name", code_field=None):
             updated += 1
         min_lon, min_lat, max_lon, max_lat = geometry.bounds
         district.name = str(name)
-        district.geometry = json.dumps(feature["geometry"])
+        district.geometry = json.dumps(mapping(geometry))
         district.min_lat, district.min_lon = min_lat, min_lon
         district.max_lat, district.max_lon = max_lat, max_lon
 
@@ -63,6 +65,27 @@ def load_geojson(path, name_field="Name", code_field=None):
     _shapes["key"] = None
     log.info("districts loaded from %s: %s created, %s updated", path, created, updated)
     return created, updated
+
+
+def _polygon(geojson, where):
+    """The feature's polygon, repaired if it crosses itself; DistrictFileError otherwise."""
+    try:
+        geometry = shape(geojson)
+    except (GEOSException, ValueError, TypeError, AttributeError, KeyError, IndexError):
+        raise DistrictFileError(f"{where} has no readable geometry") from None
+    if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        raise DistrictFileError(f"{where} is not a polygon")
+    if not geometry.is_valid:
+        # Official boundaries sometimes cross themselves at a vertex; the repaired shape
+        # covers the same ground, so a point test still works.
+        log.warning("%s crosses itself (%s); stored repaired", where, explain_validity(geometry))
+        geometry = make_valid(geometry)
+        polygons = [g for g in getattr(geometry, "geoms", [geometry])
+                    if g.geom_type in ("Polygon", "MultiPolygon")]
+        if not polygons:
+            raise DistrictFileError(f"{where} has no area")
+        geometry = unary_union(polygons)
+    return geometry
 
 
 def _prepared():

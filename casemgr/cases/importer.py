@@ -60,6 +60,10 @@ class ImportSummary:
         }
 
 
+#: Dates outside these years are typing errors or placeholders, not complaints.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
+
 class RowError(Exception):
     """A row that cannot be imported; the message names the field."""
 
@@ -80,6 +84,8 @@ def _moment(value, zone, column):
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise RowError(f"{column} {value!r} is not a date and time") from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise RowError(f"{column} {value!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     if moment.tzinfo is None:
         # The file's times are local wall-clock times in the zone the operator named.
         moment = moment.replace(tzinfo=zone)
@@ -108,6 +114,8 @@ def _description(row):
 
 def import_row(row, zone):
     """Import one CSV row; return 'imported', 'skipped' or 'unlocated'."""
+    if None in row or None in row.values():
+        raise RowError("the row has a different number of fields than the header")
     enquiry_id = (row.get("case_enquiry_id") or "").strip()
     if not enquiry_id.isdigit():
         raise RowError(f"case_enquiry_id {enquiry_id!r} is not a number")
@@ -120,6 +128,8 @@ def import_row(row, zone):
         raise RowError("open_dt is empty")
     target = _moment(row.get("target_dt"), zone, "target_dt")
     closed = _moment(row.get("closed_dt"), zone, "closed_dt")
+    if closed is not None and closed < opened:
+        raise RowError(f"closed_dt {row['closed_dt']!r} is before open_dt {row['open_dt']!r}")
     lat, lon, located = _point(row)
 
     case, _secret = service.file_case(
@@ -136,6 +146,7 @@ def import_row(row, zone):
         sla_due_at=target,
         has_sla=target is not None,
         external_id=external_id,
+        require_place=False,
     )
     if closed is not None or (row.get("case_status") or "").lower() == "closed":
         reason = (row.get("closure_reason") or "").strip() or "Closed"
@@ -144,16 +155,28 @@ def import_row(row, zone):
     return "imported" if located else "unlocated"
 
 
+def read_rows(path):
+    """The rows of a 311 CSV; RowError for a file that is not one, naming where."""
+    reader = None
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise RowError(f"{path} lacks the column(s): {', '.join(missing)}")
+            return list(reader)
+    except UnicodeDecodeError as exc:
+        raise RowError(f"{path} is not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        line = reader.line_num if reader else 0
+        raise RowError(f"{path} line {line}: not a readable CSV row ({exc})") from None
+
+
 def import_file(path, timezone_name, progress=None):
     """Import every row of a Boston 311 CSV; malformed rows are reported and skipped."""
     zone = ZoneInfo(timezone_name)
     summary = ImportSummary()
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise RowError(f"{path} lacks the column(s): {', '.join(missing)}")
-        rows = list(reader)
+    rows = read_rows(path)
 
     for index, row in enumerate(rows):
         line = index + 2  # the header is line 1

@@ -233,7 +233,7 @@ def case_list():
     form.bind_categories(_category_choices())
     form.bind_units([(u.code, u.name) for u in accounts.list_units()])
     form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     size = current_app.config["PAGE_SIZE"]
     rows, total = service.list_cases(
         current_user,

@@ -24,7 +24,11 @@ def category_dict(category):
     }
 
 
-def event_dict(event):
+def event_dict(event, staff=True):
+    """One history entry; a citizen sees what happened, not who in the city or the notes."""
+    if not staff:
+        return {"at": iso(event.at), "kind": event.kind, "summary": event.summary,
+                "public": True}
     return {
         "at": iso(event.at),
         "actor": event.actor_label,

@@ -101,7 +101,9 @@ def list_cases(user, *, status=None, category=None, unit=None, district=None,
     if is_located is not None:
         query = query.where(Case.is_located == is_located)
     if text:
-        query = query.where(Case.description.ilike(f"%{text}%"))
+        # The text is matched literally: % and _ are not wildcards here.
+        literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Case.description.ilike(f"%{literal}%", escape="\\"))
 
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     query = query.order_by(Case.filed_at.desc(), Case.id.desc())
@@ -144,7 +146,8 @@ def _check_point(lat, lon, errors):
     return lat, lon
 
 
-def _check_intake(category_code, description, lat, lon, reporter_email, photos):
+def _check_intake(category_code, description, lat, lon, reporter_email, photos, address,
+                  require_place):
     errors = {}
     category = category_by_code(category_code) if category_code else None
     if category is None or not category.is_active:
@@ -155,6 +158,8 @@ def _check_intake(category_code, description, lat, lon, reporter_email, photos):
     elif len(text) > MAX_DESCRIPTION:
         errors["description"] = f"at most {MAX_DESCRIPTION} characters"
     lat, lon = _check_point(lat, lon, errors)
+    if require_place and lat is None and not (address or "").strip() and "lat" not in errors:
+        errors["lat"] = "give the place: lat and lon, or an address"
     if reporter_email and not EMAIL.match(reporter_email):
         errors["reporter_email"] = "not an email address"
     for photo in photos:
@@ -209,14 +214,16 @@ def file_case(
     external_id=None,
     is_located=None,
     district_name=None,
+    require_place=True,
 ):
     """File a complaint, route it, start its process and store its first tasks.
 
     Returns (case, verify_secret); the secret is None when the reporter has an account.
+    A report needs a point or an address, except an import that had neither.
     `photos` holds CheckedPhoto objects, or PhotoError for uploads that failed the check.
     """
     category, text, lat, lon = _check_intake(
-        category, description, lat, lon, reporter_email, photos
+        category, description, lat, lon, reporter_email, photos, address, require_place
     )
     located = lat is not None and (is_located if is_located is not None else True)
     district = districts.district_at(lat, lon) if located else None

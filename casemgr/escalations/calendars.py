@@ -117,11 +117,17 @@ def engine_helpers(calendar):
 
 
 def at_risk_moment(calendar, category, filed_at, due_at):
-    """When an open case gets its red flag: the category's own amount, else 80% of the SLA."""
+    """When an open case gets its red flag: the category's own amount, else 80% of the SLA.
+
+    A due moment that came from elsewhere (an import, an extension) may be nearer than the
+    category's red flag; then the flag falls at 80% of the time actually given.
+    """
     if due_at is None:
         return None
     if category.at_risk_amount:
-        return calendar.due_at(filed_at, category.at_risk_amount, category.sla_unit)
+        flag = calendar.due_at(filed_at, category.at_risk_amount, category.sla_unit)
+        if flag < due_at:
+            return flag
     if category.sla_unit == "calendar_hours":
         return filed_at + (due_at - filed_at) * AT_RISK_SHARE
     working = calendar.working_time_between(filed_at, due_at)
@@ -149,3 +155,44 @@ def add_day_off(day, name, unit_id=None, actor=None):
     invalidate()
     log.info("day off %s (%s) added by %s", day, name, getattr(actor, "username", "system"))
     return row
+
+
+def set_working_hours(name, windows, unit_id=None, starts_on=None, ends_on=None):
+    """Store standard (no dates) or dated working hours; a unit's standard hours replace
+    its previous standard hours. Existing due moments do not move."""
+    week = WorkingWeek({day: tuple(spans) for day, spans in windows.items()})
+    if starts_on is None:
+        previous = session.scalars(select(WorkingHours).where(
+            WorkingHours.starts_on.is_(None),
+            WorkingHours.unit_id.is_(None) if unit_id is None
+            else WorkingHours.unit_id == unit_id))
+        for row in previous:
+            session.delete(row)
+    row = WorkingHours(name=name, unit_id=unit_id, starts_on=starts_on, ends_on=ends_on,
+                       windows=week_to_json(week))
+    session.add(row)
+    session.commit()
+    invalidate()
+    log.info("working hours %r set for unit %s from %s to %s", name, unit_id, starts_on,
+             ends_on)
+    return row
+
+
+def set_category_sla(code, amount=None, sla_unit=None, at_risk=None, escalate_after=None):
+    """Change a category's SLA terms; cases filed before keep their due moments."""
+    from casemgr.cases.models import Category
+
+    category = session.scalar(select(Category).where(Category.code == code))
+    if category is None:
+        raise CalendarError(f"no category {code!r}")
+    if amount is not None:
+        category.sla_amount = amount
+    if sla_unit is not None:
+        category.sla_unit = sla_unit
+    if at_risk is not None:
+        category.at_risk_amount = at_risk or None
+    if escalate_after is not None:
+        category.escalate_after_hours = escalate_after
+    session.commit()
+    log.info("category %s SLA set to %s %s", code, category.sla_amount, category.sla_unit)
+    return category

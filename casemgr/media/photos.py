@@ -38,7 +38,7 @@ def check_photo(raw, original_name, max_bytes):
     if not raw:
         raise PhotoError("the file is empty")
     if len(raw) > max_bytes:
-        raise PhotoError(f"the file is {len(raw)} bytes; the limit is {max_bytes} bytes")
+        raise PhotoError(f"the file is larger than the limit of {max_bytes / 1024 / 1024:g} MB")
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)

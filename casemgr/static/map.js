@@ -59,7 +59,10 @@
         L.geoJSON(collection, {
           style: DISTRICT_STYLE,
           onEachFeature: function (feature, layer) {
-            layer.bindTooltip(feature.properties.name, { sticky: true });
+            // A text node, never HTML: names come from files an operator loaded.
+            var label = document.createElement("span");
+            label.textContent = String(feature.properties.name || "");
+            layer.bindTooltip(label, { sticky: true });
           },
         }).addTo(map);
         map.getContainer().classList.add("has-districts");

@@ -4,7 +4,7 @@ import logging
 
 from flask import jsonify, request
 
-from casemgr.api import bp, require_user
+from casemgr.api import bp, id_arg, require_user
 from casemgr.api.errors import ApiError, form_errors
 from casemgr.cases import service as cases
 from casemgr.cases.schema import task_dict
@@ -26,11 +26,11 @@ def list_tasks():
     rows = service.inbox(
         user,
         category=args.get("category"),
-        district_id=args.get("district_id") if (args.get("district_id") or "").isdigit() else None,
+        district_id=id_arg("district_id"),
         overdue=args.get("overdue") in ("1", "true", "yes"),
         bpmn_id=args.get("bpmn_id"),
         mine=args.get("mine") in ("1", "true", "yes"),
-        case_id=args.get("case_id") if (args.get("case_id") or "").isdigit() else None,
+        case_id=id_arg("case_id"),
     )
     return jsonify({"items": [task_dict(t, _fields(t)) for t in rows]})
 

@@ -355,6 +355,9 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
         raise TaskConflict(f"task {task.id} is already {task.status}")
 
     case = task.case
+    # Check the caller's version first: the changes below (a corrected category) move it.
+    if expected_version is not None and case.version != expected_version:
+        raise cases.CaseConflict(f"case {case.reference} is at version {case.version}")
     changes = _case_changes(task, values, user)
     public = _is_public(task, values)
 
@@ -375,7 +378,6 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
         photos=photos,
         photo_kind="resolution" if task.form == "resolve" else "task",
         task_id=task.id,
-        expected_version=expected_version,
         before=close_row,
     )
     return task

@@ -324,7 +324,9 @@ def test_bad_report_is_422_and_files_nothing(api, payload, field):
 
 def test_description_of_4000_chars_is_accepted(api):
     response = api.post(
-        "/cases", "citizen", json={"category": "drains", "description": "d" * 4000}
+        "/cases",
+        "citizen",
+        json={"category": "drains", "description": "d" * 4000, "address": "Jl. Merdeka 1"},
     )
 
     assert response.status_code == 201, response.get_json()
@@ -446,6 +448,7 @@ def test_closed_cases_are_not_overdue(api):
     late, _ = cases.file_case(
         category="drains",
         description="Late and then rejected",
+        address="Jl. Kebon Sirih 2",
         sla_due_at=utcnow() - timedelta(days=1),
     )
     api.complete(late.id, "triage", "triage", {"decision": "reject", "note": "Not a drain"})

@@ -145,3 +145,12 @@ def test_supervisor_releases_an_officers_task_but_another_unit_cannot(api, drain
     released = api.post(f"/tasks/{resolve['id']}/release", "sup-water")
     assert released.status_code == 200, released.get_json()
     assert released.get_json()["assignee"] is None
+
+
+def test_category_correction_with_the_current_case_version(api, drain_case):
+    version = api.get(f"/cases/{drain_case['id']}", "admin").get_json()["version"]
+    api.complete(drain_case["id"], "triage", "triage",
+                 {"decision": "accept", "category": "roads", "case_version": version})
+    detail = api.get(f"/cases/{drain_case['id']}", "admin").get_json()
+    assert detail["category"]["code"] == "roads"
+    assert detail["unit"]["code"] == "highway"

@@ -108,3 +108,19 @@ def test_a_calendar_without_working_days_says_so():
 def test_working_time_between_counts_only_open_hours(calendar):
     spent = calendar.working_time_between(wib(2026, 12, 4, 15, 0), wib(2026, 12, 7, 9, 0))
     assert spent.total_seconds() == 2 * 3600  # Friday 15-16 and Monday 8-9
+
+
+def test_red_flag_never_falls_after_a_nearer_imported_due_moment(calendar):
+    from types import SimpleNamespace
+
+    from casemgr.escalations.calendars import at_risk_moment
+
+    drains = SimpleNamespace(at_risk_amount=6, sla_unit="working_days")
+    filed = wib(2026, 12, 1, 9, 0)
+    own_due = calendar.due_at(filed, 7, "working_days")
+    assert at_risk_moment(calendar, drains, filed, own_due) == calendar.due_at(
+        filed, 6, "working_days")
+
+    imported_due = wib(2026, 12, 2, 9, 0)  # one working day, nearer than day six
+    flag = at_risk_moment(calendar, drains, filed, imported_due)
+    assert filed < flag < imported_due
