@@ -7,7 +7,7 @@ stored row is copied with other due moments written into the workflow state.
 
 import logging
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from casemgr.cases import service as cases
 from casemgr.cases.models import Case
@@ -79,3 +79,8 @@ def clone_cases(template, moments, prefix):
     if rows:
         session.execute(insert(Case), rows)
     session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # After a bulk load the planner needs fresh statistics (autovacuum would get there
+        # later) or it scans the whole table instead of the due-moment index.
+        session.execute(text("ANALYZE cases"))
+        session.commit()
