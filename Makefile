@@ -20,7 +20,7 @@ help:
 	@echo "make test       ruff check + pytest (PYTEST_ARGS='-k foo' to pass options)"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     sort imports and format with ruff"
-	@echo "make bench      run bench/engine.py"
+	@echo "make bench      run bench/engine.py and bench/sla_sweep.py"
 	@echo "make assets     re-vendor Leaflet from npm into casemgr/static/vendor (needs Node)"
 	@echo "make clean      remove caches and build leftovers; distclean also removes .venv"
 
@@ -68,6 +68,7 @@ format: venv
 
 bench: venv
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/sla_sweep.py
 
 assets:
 	bash scripts/vendor_assets.sh

@@ -10,15 +10,14 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import ROOT, bench_app  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine import (  # noqa: E402
     PythonScriptEngine,
     TaskDataEnvironment,
@@ -78,21 +77,10 @@ def raw_rate(count):
 
 def service_rate(count):
     """casemgr's intake: validate, route, start the process, store case, tasks, history."""
-    from casemgr import create_app, demo, migrate
+    from casemgr import demo
     from casemgr.cases import service
 
-    url = os.environ.get("DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/bench.db"
-    )
-    app = create_app(
-        {
-            "CASEMGR_ENV": "test",
-            "DATABASE_URL": url,
-            "PASSWORD_HASH": "pbkdf2:sha256:1000",
-            "UPLOAD_DIR": tempfile.mkdtemp(prefix="bench-uploads-"),
-        }
-    )
-    migrate.upgrade(url)
+    app, database = bench_app(os.environ.get("DATABASE_URL"))
     with app.app_context():
         demo.seed()
         service.file_case(category="drains", description="warm-up", lat=ROXBURY[0], lon=ROXBURY[1])
@@ -106,7 +94,7 @@ def service_rate(count):
             )
         elapsed = time.perf_counter() - started
         state_bytes = len(case.workflow_state.encode())
-    return count / elapsed, state_bytes, url.split(":")[0]
+    return count / elapsed, state_bytes, database
 
 
 def main():

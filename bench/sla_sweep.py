@@ -14,18 +14,17 @@ import json
 import logging
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import bench_app  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
-from casemgr import create_app, demo, engine, loadgen, migrate  # noqa: E402
+from casemgr import demo, engine, loadgen  # noqa: E402
 from casemgr.cases.models import Case, CaseEvent  # noqa: E402
 from casemgr.db import engine_for, session, utcnow  # noqa: E402
 from casemgr.escalations import scheduling  # noqa: E402
@@ -34,23 +33,13 @@ from casemgr.escalations import service as sweeps  # noqa: E402
 
 def make_app(url):
     if url is None:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='bench-sweep-')}/bench.db"
-    elif not url.rsplit("/", 1)[-1].endswith("bench"):
+        return bench_app()
+    if not url.rsplit("/", 1)[-1].endswith("bench"):
         sys.exit("--database-url must name a database whose name ends in 'bench': it is wiped")
-    else:
-        with engine_for(url).begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    app = create_app(
-        {
-            "CASEMGR_ENV": "test",
-            "DATABASE_URL": url,
-            "PASSWORD_HASH": "pbkdf2:sha256:1000",
-            "UPLOAD_DIR": tempfile.mkdtemp(prefix="bench-uploads-"),
-        }
-    )
-    migrate.upgrade(url)
-    return app, url.split(":")[0]
+    with engine_for(url).begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    return bench_app(url)
 
 
 def timed(func, *args, **kwargs):

@@ -1,6 +1,7 @@
 """The staff JSON API under /api/v1: plumbing shared by the features' api modules."""
 
 import logging
+from contextlib import contextmanager
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
@@ -17,6 +18,22 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.errorhandler(ApiError)
 def _api_error(exc):
     return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+@contextmanager
+def conflicts_as_409():
+    """Answer 409 when a case moved on meanwhile or its process stalled on this step."""
+    from casemgr.cases import service as cases
+    from casemgr.tasks import service as tasks
+
+    try:
+        yield
+    except (cases.CaseConflict, tasks.TaskConflict) as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    except cases.ProcessStalled as exc:
+        raise ApiError(
+            409, "process_stalled", f"the process could not go on and the case is marked: {exc}"
+        ) from exc
 
 
 def require_user(*roles):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from flask import jsonify, request
 
 from casemgr.accounts import service as accounts
-from casemgr.api import bp, json_body, require_user
+from casemgr.api import bp, conflicts_as_409, json_body, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases import service as cases
 from casemgr.cases.schema import iso, unit_dict
@@ -45,7 +45,7 @@ def _case_for(user, case_id):
     if case is None:
         raise ApiError(404, "not_found", f"no case {case_id}")
     if not service.can_act_on(user, case):
-        raise ApiError(403, "forbidden", f"case {case_id} is not in your unit")
+        raise ApiError(403, "forbidden", f"you may not act on case {case_id}")
     return case
 
 
@@ -53,15 +53,10 @@ def _case_for(user, case_id):
 def _refusals():
     """Turn the services' refusals into 409 answers."""
     try:
-        yield
+        with conflicts_as_409():
+            yield
     except (service.ActionRefused, CalendarError) as exc:
         raise ApiError(409, "refused", str(exc)) from exc
-    except cases.CaseConflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from exc
-    except cases.ProcessStalled as exc:
-        raise ApiError(
-            409, "process_stalled", f"the process could not go on and the case is marked: {exc}"
-        ) from exc
 
 
 def _reason(payload, fields):

@@ -4,7 +4,7 @@ import logging
 
 from flask import jsonify, request
 
-from casemgr.api import bp, id_arg, require_user
+from casemgr.api import bp, conflicts_as_409, id_arg, require_user
 from casemgr.api.errors import ApiError, form_errors
 from casemgr.cases import service as cases
 from casemgr.cases.schema import task_dict
@@ -121,16 +121,8 @@ def complete_task(task_id):
         fields = {**form_errors(form), **photo_errors}
         raise ApiError(422, "invalid", "the form has errors", fields)
 
-    try:
+    with conflicts_as_409():
         service.complete(task, user, form.engine_values(), photos, expected)
-    except service.TaskConflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from exc
-    except cases.CaseConflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from exc
-    except cases.ProcessStalled as exc:
-        raise ApiError(
-            409, "process_stalled", f"the process could not go on and the case is marked: {exc}"
-        ) from exc
     return jsonify(
         {
             "task": task_dict(task),
