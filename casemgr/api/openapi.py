@@ -21,6 +21,14 @@ ERRORS = {
 }
 
 SCHEMAS = {
+    "ProcessProblems": {
+        "type": "object",
+        "properties": {
+            "error": {"type": "object"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {
+                "element_id": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -166,6 +174,11 @@ def _query(*names):
 
 
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+KEY = [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]
+BPMN_BODY = {"required": True, "content": {
+    "application/xml": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object", "properties": {
+        "xml": {"type": "string"}}}}}}
 
 #: What an escalation action on one case may answer besides 200.
 ACTION_ERRORS = {
@@ -359,6 +372,44 @@ PATHS = {
              "409": {"description": "Not stalled, or stalled again",
                      **_json(_ref("Error"))}},
             params=ID,
+        )
+    },
+    **{
+        path: operations for path, operations in (
+            ("/processes", {"get": _op(
+                "Processes with their latest version and whether a draft is open (process "
+                "owners)", {"200": {"description": "Processes", **_json({"type": "object"})}})}),
+            ("/processes/validate", {"post": _op(
+                "Check a BPMN document: safe XML, SpiffWorkflow's validation, casemgr's lint",
+                {"200": {"description": "Valid", **_json({"type": "object"})},
+                 "422": {"description": "Problems, each with element_id and message",
+                         **_json(_ref("ProcessProblems"))}},
+                body=BPMN_BODY)}),
+            ("/processes/{key}/draft", {
+                "get": _op("The draft, or the latest deployed XML",
+                           {"200": {"description": "Draft", **_json({"type": "object"})}},
+                           params=KEY),
+                "put": _op("Save a draft, valid or not (never unsafe XML)",
+                           {"200": {"description": "Saved, with its problems",
+                                    **_json({"type": "object"})},
+                            "422": {"description": "Unsafe or unreadable XML",
+                                    **_json(_ref("ProcessProblems"))}},
+                           body=BPMN_BODY, params=KEY),
+            }),
+            ("/processes/{key}/deploy", {"post": _op(
+                "Deploy the draft as a new immutable version",
+                {"201": {"description": "Deployed", **_json({"type": "object"})},
+                 "422": {"description": "The draft has problems",
+                         **_json(_ref("ProcessProblems"))}}, params=KEY)}),
+            ("/processes/{key}/versions", {"get": _op(
+                "Deployed versions, newest first",
+                {"200": {"description": "Versions", **_json({"type": "object"})}},
+                params=KEY)}),
+            ("/processes/{key}/versions/{number}.bpmn", {"get": _op(
+                "Download a version's BPMN XML",
+                {"200": {"description": "BPMN", "content": {"application/xml": {}}}},
+                params=KEY + [{"name": "number", "in": "path", "required": True,
+                               "schema": {"type": "integer"}}])}),
         )
     },
 }

@@ -6,7 +6,10 @@ the rest of casemgr never touches a SpiffWorkflow object.
 
 from casemgr.engine.definitions import (
     BpmnError,
+    Element,
     ParsedProcess,
+    check_safe_xml,
+    describe,
     parse_bpmn,
     spec_from_json,
     spec_to_json,
@@ -33,15 +36,18 @@ from casemgr.engine.sandbox import ScriptRefused, check_script
 
 __all__ = [
     "BpmnError",
+    "Element",
     "Effect",
     "EngineError",
     "ParsedProcess",
     "ReadyTask",
     "ScriptRefused",
     "Snapshot",
+    "check_safe_xml",
     "check_script",
     "close_workflow",
     "complete_user_task",
+    "describe",
     "completed_marker",
     "dump_state",
     "fire_timers",

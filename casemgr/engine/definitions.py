@@ -66,6 +66,13 @@ def _safe_tree(xml_bytes):
     return tree
 
 
+def check_safe_xml(xml_bytes):
+    """Raise BpmnError for a document that is too large, not XML, or uses DTDs/entities."""
+    if isinstance(xml_bytes, str):
+        xml_bytes = xml_bytes.encode("utf-8")
+    _safe_tree(xml_bytes)
+
+
 def parse_bpmn(xml_bytes, process_id=None):
     """Parse and validate one BPMN document; return its executable process."""
     if isinstance(xml_bytes, str):
@@ -113,3 +120,69 @@ def spec_from_json(text):
         registry.restore(stored["spec"]),
         {name: registry.restore(sub) for name, sub in stored["subprocess_specs"].items()},
     )
+
+
+@dataclass
+class Element:
+    """One element of a parsed process, as plain data for casemgr's own checks."""
+
+    element_id: str
+    kind: str
+    name: str | None
+    lane: str | None
+    properties: dict
+    is_user_task: bool = False
+    is_exclusive_gateway: bool = False
+    has_default_flow: bool = False
+    #: (what, text) pairs: ("script", ...), ("condition", ...), ("timer", ...)
+    expressions: list = field(default_factory=list)
+    is_reachable: bool = True
+
+
+def _reachable_ids(spec):
+    seen, todo = set(), [spec.start]
+    while todo:
+        task_spec = todo.pop()
+        if task_spec.name in seen:
+            continue
+        seen.add(task_spec.name)
+        todo.extend(task_spec.outputs)
+    return seen
+
+
+def _expressions(task_spec):
+    found = []
+    if getattr(task_spec, "script", None):
+        found.append(("script", task_spec.script))
+    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+        if condition is not None and getattr(condition, "args", None):
+            found.append(("condition", condition.args[0]))
+    definition = getattr(task_spec, "event_definition", None)
+    if definition is not None and getattr(definition, "expression", None):
+        found.append(("timer", definition.expression))
+    return found
+
+
+def describe(parsed):
+    """The process's elements as plain data, skipping the engine's own helper specs."""
+    reachable = _reachable_ids(parsed.spec)
+    elements = []
+    for name, task_spec in parsed.spec.task_specs.items():
+        bpmn_id = getattr(task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        kind = type(task_spec).__name__
+        elements.append(Element(
+            element_id=bpmn_id,
+            kind=kind,
+            name=getattr(task_spec, "bpmn_name", None),
+            lane=getattr(task_spec, "lane", None),
+            properties=dict((getattr(task_spec, "extensions", None) or {}).get(
+                "properties", {})),
+            is_user_task=bool(getattr(task_spec, "manual", False)),
+            is_exclusive_gateway=kind == "ExclusiveGateway",
+            has_default_flow=getattr(task_spec, "default_task_spec", None) is not None,
+            expressions=_expressions(task_spec),
+            is_reachable=name in reachable,
+        ))
+    return elements

@@ -21,3 +21,17 @@ class ProcessVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ProcessDraft(Base):
+    """The process owner's work in progress: saved even while invalid, one per process."""
+
+    __tablename__ = "process_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(80), unique=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    #: JSON list of the problems found when it was last saved.
+    errors: Mapped[str] = mapped_column(Text, default="[]")
+    updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,16 +1,17 @@
 """Deploy BPMN files as immutable versions and hand out their parsed specs."""
 
 import hashlib
+import json
 import logging
-import re
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from casemgr import engine
-from casemgr.accounts.models import ROLE_KEYS
 from casemgr.db import session
-from casemgr.processes.models import ProcessVersion
+from casemgr.processes import lint
+from casemgr.processes.lint import role_for_lane  # noqa: F401 - callers import it here
+from casemgr.processes.models import ProcessDraft, ProcessVersion
 
 log = logging.getLogger(__name__)
 
@@ -28,50 +29,20 @@ class DeployError(Exception):
         )
 
 
-def role_for_lane(lane_name):
-    """Map a lane's name to a role key: 'Triage officer' -> 'triage_officer'."""
-    if not lane_name:
-        return None
-    return re.sub(r"[^a-z0-9]+", "_", lane_name.strip().lower()).strip("_")
-
-
-def lint(parsed):
-    """Return casemgr's own problems with a parsed process (empty when it can run here)."""
-    errors = []
-    for bpmn_id in parsed.user_task_ids:
-        spec = parsed.spec.task_specs[bpmn_id]
-        role = role_for_lane(spec.lane)
-        if role not in ROLE_KEYS:
-            message = f"user task is in lane {spec.lane!r}, which maps to no role"
-            errors.append({"element_id": bpmn_id, "message": message})
-        errors += _form_problems(bpmn_id, parsed.task_properties(bpmn_id))
-    return errors
-
-
-def _form_problems(bpmn_id, properties):
-    from forms import declared
-    from forms.tasks import TASK_FORMS
-
-    form, fields = properties.get("form"), properties.get("fields")
-    if form and fields:
-        return [{"element_id": bpmn_id, "message": "name a form or list fields, not both"}]
-    if form and form not in TASK_FORMS:
-        return [{"element_id": bpmn_id, "message": f"form {form!r} does not exist"}]
-    if fields:
-        try:
-            declared.parse(fields)
-        except declared.FieldSpecError as exc:
-            return [{"element_id": bpmn_id, "message": f"fields: {exc}"}]
-    return []
-
-
-def deploy(xml, actor=None, process_id=None):
-    """Validate and store a new version of a process; return it (or the same one again)."""
+def validate(xml):
+    """Every problem with a BPMN document: parsing, SpiffWorkflow's validation, casemgr's
+    lint. Returns (parsed or None, problems)."""
+    xml_bytes = xml.encode("utf-8") if isinstance(xml, str) else xml
     try:
-        parsed = engine.parse_bpmn(xml, process_id)
+        parsed = engine.parse_bpmn(xml_bytes)
     except engine.BpmnError as exc:
-        raise DeployError(exc.errors) from exc
-    errors = lint(parsed)
+        return None, exc.errors
+    return parsed, lint.lint(parsed, xml_bytes)
+
+
+def deploy(xml, actor=None):
+    """Validate and store a new version of a process; return it (or the same one again)."""
+    parsed, errors = validate(xml)
     if errors:
         raise DeployError(errors)
 
@@ -131,3 +102,71 @@ def task_properties(version_id, bpmn_id):
 
 def version_count():
     return session.scalar(select(func.count(ProcessVersion.id)))
+
+
+# -- drafts ------------------------------------------------------------------------------
+
+
+def get_draft(process_key):
+    return session.scalar(select(ProcessDraft).where(ProcessDraft.process_key == process_key))
+
+
+def save_draft(process_key, xml, actor=None):
+    """Keep a process owner's draft, valid or not; return (draft, problems).
+
+    A draft whose document names another process is refused, so one process's work is
+    never saved over another's.
+    """
+    # A draft may be invalid BPMN, but never unsafe or unreadable XML: that is not kept.
+    try:
+        engine.check_safe_xml(xml)
+        text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    except engine.BpmnError as exc:
+        raise DeployError(exc.errors) from exc
+    except UnicodeDecodeError:
+        raise DeployError([{"element_id": None, "message": "the document is not UTF-8"}]) from None
+    parsed, errors = validate(text)
+    if parsed is not None and parsed.process_id != process_key:
+        raise DeployError([{"element_id": parsed.process_id,
+                            "message": f"the document's process is {parsed.process_id!r}, "
+                                       f"not {process_key!r}"}])
+    draft = get_draft(process_key)
+    if draft is None:
+        draft = ProcessDraft(process_key=process_key)
+        session.add(draft)
+    draft.bpmn_xml = text
+    draft.errors = json.dumps(errors)
+    draft.updated_by_id = getattr(actor, "id", None)
+    session.commit()
+    log.info("draft of %s saved by %s with %s problems", process_key,
+             getattr(actor, "username", "system"), len(errors))
+    return draft, errors
+
+
+def deploy_draft(process_key, actor=None):
+    """Deploy the saved draft as a new version; DeployError while it has problems."""
+    draft = get_draft(process_key)
+    if draft is None:
+        raise DeployError([{"element_id": None, "message": f"{process_key} has no draft"}])
+    version = deploy(draft.bpmn_xml, actor)
+    session.delete(draft)
+    session.commit()
+    return version
+
+
+def process_keys():
+    """Every process that has a deployed version or a draft."""
+    deployed = set(session.scalars(select(ProcessVersion.process_key).distinct()))
+    drafted = set(session.scalars(select(ProcessDraft.process_key)))
+    return sorted(deployed | drafted)
+
+
+def versions_of(process_key):
+    query = (select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+             .order_by(ProcessVersion.version.desc()))
+    return list(session.scalars(query))
+
+
+def version_by_number(process_key, number):
+    return session.scalar(select(ProcessVersion).where(
+        ProcessVersion.process_key == process_key, ProcessVersion.version == number))

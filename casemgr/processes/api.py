@@ -1,0 +1,115 @@
+"""Processes in the staff API: validate, drafts, deploy, versions. Process owners only."""
+
+import json
+import logging
+
+from flask import Response, jsonify, request
+
+from casemgr.api import bp, require_user
+from casemgr.api.errors import ApiError
+from casemgr.cases.schema import iso
+from casemgr.processes import service
+
+log = logging.getLogger(__name__)
+
+EDITORS = ("process_owner", "admin")
+XML_TYPES = ("application/xml", "text/xml", "application/bpmn+xml", "application/octet-stream")
+
+
+def _xml_body():
+    """The BPMN document: a raw XML body, or JSON {"xml": "..."}."""
+    if request.mimetype in XML_TYPES or request.mimetype.startswith("text/"):
+        return request.get_data()
+    payload = request.get_json(silent=True)
+    if isinstance(payload, dict) and isinstance(payload.get("xml"), str):
+        return payload["xml"].encode("utf-8")
+    raise ApiError(400, "bad_request", "send the BPMN as an XML body, or JSON {\"xml\": ...}")
+
+
+def _invalid(errors):
+    body = {"error": {"code": "invalid", "message": "the process has problems",
+                      "fields": {}}, "errors": errors}
+    return jsonify(body), 422
+
+
+@bp.post("/processes/validate")
+def validate_process():
+    require_user(*EDITORS)
+    parsed, errors = service.validate(_xml_body())
+    if errors:
+        return _invalid(errors)
+    return jsonify({"errors": [], "process_id": parsed.process_id})
+
+
+def _summary(key):
+    latest = service.latest_version(key)
+    draft = service.get_draft(key)
+    return {
+        "key": key,
+        "latest_version": latest.version if latest else None,
+        "deployed_at": iso(latest.created_at) if latest else None,
+        "has_draft": draft is not None,
+    }
+
+
+@bp.get("/processes")
+def list_processes():
+    require_user(*EDITORS)
+    return jsonify({"items": [_summary(key) for key in service.process_keys()]})
+
+
+@bp.get("/processes/<key>/draft")
+def get_draft(key):
+    require_user(*EDITORS)
+    draft = service.get_draft(key)
+    if draft is not None:
+        errors = json.loads(draft.errors or "[]")
+        return jsonify({"key": key, "xml": draft.bpmn_xml, "errors": errors,
+                        "is_valid": not errors, "updated_at": iso(draft.updated_at)})
+    latest = service.latest_version(key)
+    if latest is None:
+        raise ApiError(404, "not_found", f"no process {key}")
+    return jsonify({"key": key, "xml": latest.bpmn_xml, "errors": [], "is_valid": True,
+                    "updated_at": None, "from_version": latest.version})
+
+
+@bp.put("/processes/<key>/draft")
+def save_draft(key):
+    user = require_user(*EDITORS)
+    try:
+        _draft, errors = service.save_draft(key, _xml_body(), user)
+    except service.DeployError as exc:
+        return _invalid(exc.errors)
+    return jsonify({"key": key, "errors": errors, "is_valid": not errors})
+
+
+@bp.post("/processes/<key>/deploy")
+def deploy_draft(key):
+    user = require_user(*EDITORS)
+    try:
+        version = service.deploy_draft(key, user)
+    except service.DeployError as exc:
+        return _invalid(exc.errors)
+    log.info("process %s version %s deployed by %s", key, version.version, user.username)
+    return jsonify({"key": key, "version": version.version}), 201
+
+
+@bp.get("/processes/<key>/versions")
+def list_versions(key):
+    require_user(*EDITORS)
+    versions = service.versions_of(key)
+    if not versions:
+        raise ApiError(404, "not_found", f"no deployed process {key}")
+    return jsonify({"items": [
+        {"version": v.version, "name": v.name, "created_at": iso(v.created_at),
+         "sha256": v.sha256} for v in versions]})
+
+
+@bp.get("/processes/<key>/versions/<int:number>.bpmn")
+def download_version(key, number):
+    require_user(*EDITORS)
+    version = service.version_by_number(key, number)
+    if version is None:
+        raise ApiError(404, "not_found", f"no version {number} of {key}")
+    return Response(version.bpmn_xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{key}-v{number}.bpmn"'})

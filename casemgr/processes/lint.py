@@ -1,0 +1,117 @@
+"""casemgr's own rules for a process, on top of SpiffWorkflow's validation.
+
+Each rule returns problems as {"element_id", "message"} so that the modeller can mark
+the element and the API can answer 422 with the same list.
+"""
+
+import re
+
+from lxml import etree
+
+from casemgr import engine
+from casemgr.accounts.models import ROLE_KEYS
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+FLOW_NODES = {
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess", "startEvent", "endEvent",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
+    "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+}
+#: A bare ISO date or duration where a quoted string was meant.
+UNQUOTED_LITERAL = re.compile(r"^(P[0-9T]|R\d*/|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+
+
+def problem(element_id, message):
+    return {"element_id": element_id, "message": message}
+
+
+def role_for_lane(lane_name):
+    """Map a lane's name to a role key: 'Triage officer' -> 'triage_officer'."""
+    if not lane_name:
+        return None
+    return re.sub(r"[^a-z0-9]+", "_", lane_name.strip().lower()).strip("_")
+
+
+def lint(parsed, xml_bytes=None):
+    """Every problem casemgr finds in a parsed process (empty when it can run here)."""
+    elements = engine.describe(parsed)
+    problems = []
+    for element in elements:
+        problems += _lane_problems(element)
+        problems += _form_problems(element)
+        problems += _gateway_problems(element)
+        problems += _expression_problems(element)
+        if not element.is_reachable:
+            problems.append(problem(element.element_id, "no path from the start reaches it"))
+    if xml_bytes is not None:
+        problems += _unparsed_nodes(xml_bytes, parsed.process_id, elements)
+    return problems
+
+
+def _lane_problems(element):
+    if not element.is_user_task:
+        return []
+    if not element.lane:
+        return [problem(element.element_id, "user task outside any lane: put it in a lane "
+                                            "named for a role")]
+    if role_for_lane(element.lane) not in ROLE_KEYS:
+        return [problem(element.element_id, f"user task is in lane {element.lane!r}, "
+                                            f"which maps to no role")]
+    return []
+
+
+def _form_problems(element):
+    from forms import declared
+    from forms.tasks import TASK_FORMS
+
+    form, fields = element.properties.get("form"), element.properties.get("fields")
+    if form and fields:
+        return [problem(element.element_id, "name a form or list fields, not both")]
+    if form and form not in TASK_FORMS:
+        return [problem(element.element_id, f"form {form!r} does not exist")]
+    if fields:
+        try:
+            declared.parse(fields)
+        except declared.FieldSpecError as exc:
+            return [problem(element.element_id, f"fields: {exc}")]
+    return []
+
+
+def _gateway_problems(element):
+    if element.is_exclusive_gateway and not element.has_default_flow:
+        return [problem(element.element_id, "exclusive gateway without a default flow: "
+                                            "a case matching no condition would stop here")]
+    return []
+
+
+def _expression_problems(element):
+    problems = []
+    for kind, text in element.expressions:
+        stripped = (text or "").strip()
+        if kind == "timer" and UNQUOTED_LITERAL.match(stripped):
+            problems.append(problem(element.element_id, f"timer {stripped!r} is an expression: "
+                                                        f"quote a literal date or duration"))
+            continue
+        try:
+            engine.check_script(stripped, "exec" if kind == "script" else "eval")
+        except engine.ScriptRefused as exc:
+            problems.append(problem(element.element_id, f"{kind} refused: {exc}"))
+    return problems
+
+
+def _unparsed_nodes(xml_bytes, process_id, elements):
+    """Flow nodes the parser never reached: nothing leads to them from the start."""
+    tree = etree.fromstring(xml_bytes, etree.XMLParser(resolve_entities=False,
+                                                       no_network=True, load_dtd=False))
+    known = {element.element_id for element in elements}
+    process = tree.find(f"{{{BPMN_NS}}}process[@id='{process_id}']")
+    if process is None:
+        return []
+    problems = []
+    for node in process.iter():
+        local = etree.QName(node).localname if isinstance(node.tag, str) else None
+        node_id = node.get("id")
+        if local in FLOW_NODES and node_id and node_id not in known:
+            problems.append(problem(node_id, "no path from the start reaches it"))
+    return problems
