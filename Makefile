@@ -21,7 +21,7 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     sort imports and format with ruff"
 	@echo "make bench      run bench/engine.py and bench/sla_sweep.py"
-	@echo "make assets     re-vendor Leaflet from npm into casemgr/static/vendor (needs Node)"
+	@echo "make assets     re-vendor Leaflet and rebuild the modeller bundle from npm (needs Node)"
 	@echo "make clean      remove caches and build leftovers; distclean also removes .venv"
 
 venv: $(STAMP)

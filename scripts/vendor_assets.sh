@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vendor browser libraries from the npm registry into casemgr/static/vendor/<package>/.
+# Vendor browser libraries from the npm registry into casemgr/static/vendor/<package>/,
+# and bundle the process modeller (assets/modeller/) with esbuild.
 # The copies are committed, so running the app needs no Node; re-run after changing
 # package.json (then commit package-lock.json and the vendor folder together).
 set -euo pipefail
@@ -19,12 +20,24 @@ vendor_file() {
   done
 }
 
-rm -rf "$VENDOR/leaflet" "$VENDOR/leaflet.markercluster"
+rm -rf "$VENDOR/leaflet" "$VENDOR/leaflet.markercluster" "$VENDOR/bpmn-modeller"
 
 vendor_file leaflet dist/leaflet.js dist/leaflet.css dist/images LICENSE
 vendor_file leaflet.markercluster \
   dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css \
   MIT-LICENCE.txt
+
+# The process modeller: bpmn-js and its properties panel bundled from assets/modeller/.
+MODELLER=$VENDOR/bpmn-modeller
+METAFILE=$(mktemp)
+trap 'rm -f "$METAFILE"' EXIT
+node assets/modeller/build.mjs "$MODELLER/modeller.js" "$METAFILE"
+mkdir -p "$MODELLER/bpmn-font/css"
+cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
+  node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css "$MODELLER/"
+cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css "$MODELLER/bpmn-font/css/"
+cp -R node_modules/bpmn-js/dist/assets/bpmn-font/font "$MODELLER/bpmn-font/"
+node scripts/bundle_licences.mjs "$METAFILE" "$MODELLER"
 
 version_of() { node -p "require('./node_modules/$1/package.json').version"; }
 
@@ -38,6 +51,13 @@ in package.json and package-lock.json. Do not edit by hand.
 |---|---|---|---|
 | leaflet | $(version_of leaflet) | BSD-2-Clause (leaflet/LICENSE) | leaflet.js, leaflet.css, images/ |
 | leaflet.markercluster | $(version_of leaflet.markercluster) | MIT (leaflet.markercluster/MIT-LICENCE.txt) | leaflet.markercluster.js, MarkerCluster.css, MarkerCluster.Default.css |
+| bpmn-js | $(version_of bpmn-js) | bpmn.io licence (bpmn-modeller/licenses/bpmn-js.txt): keep the watermark | in modeller.js; diagram-js.css, bpmn-js.css, bpmn-font/ |
+| diagram-js | $(version_of diagram-js) | MIT (bpmn-modeller/licenses/diagram-js.txt) | in modeller.js |
+| bpmn-js-properties-panel | $(version_of bpmn-js-properties-panel) | MIT (bpmn-modeller/licenses/) | in modeller.js |
+| @bpmn-io/properties-panel | $(version_of @bpmn-io/properties-panel) | MIT (bpmn-modeller/licenses/) | in modeller.js; properties-panel.css |
+
+\`bpmn-modeller/modeller.js\` is built by esbuild $(version_of esbuild) from \`assets/modeller/\`;
+\`bpmn-modeller/THIRD-PARTY.md\` lists every package inside it with its licence.
 NOTE
 
 echo "vendored into $VENDOR:"

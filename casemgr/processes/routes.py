@@ -1,0 +1,101 @@
+"""Process owners' pages: the list of processes and the BPMN modeller for each one."""
+
+import logging
+from functools import wraps
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from casemgr.processes import service
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+
+EDITORS = ("process_owner", "admin")
+
+
+def for_editors(view):
+    """Let in only process owners and admins; anonymous users go to the login page."""
+
+    @wraps(view)
+    @login_required
+    def checked(*args, **kwargs):
+        if not current_user.has_role(*EDITORS):
+            abort(403, "The modeller is for process owners.")
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def _known_or_404(key):
+    if key not in service.process_keys():
+        abort(404, f"There is no process {key}.")
+
+
+def _xml_body():
+    xml = request.get_data()
+    if not xml.strip():
+        abort(400, "Send the BPMN document as the request body.")
+    return xml
+
+
+@bp.get("/")
+@for_editors
+def process_list():
+    rows = [
+        (key, service.latest_version(key), service.get_draft(key))
+        for key in service.process_keys()
+    ]
+    return render_template("processes/list.html", processes=rows)
+
+
+@bp.get("/<key>/modeller")
+@for_editors
+def modeller(key):
+    _known_or_404(key)
+    return render_template("processes/modeller.html", key=key, latest=service.latest_version(key))
+
+
+@bp.get("/<key>/draft.bpmn")
+@for_editors
+def draft_xml(key):
+    """The draft being worked on, else the latest deployed version."""
+    source = service.get_draft(key) or service.latest_version(key)
+    if source is None:
+        abort(404, f"There is no process {key}.")
+    response = Response(source.bpmn_xml, mimetype="application/xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<key>/validate")
+@for_editors
+def validate(key):
+    _known_or_404(key)
+    _parsed, errors = service.validate(_xml_body())
+    return jsonify({"errors": errors, "is_valid": not errors})
+
+
+@bp.post("/<key>/draft")
+@for_editors
+def save_draft(key):
+    _known_or_404(key)
+    try:
+        _draft, errors = service.save_draft(key, _xml_body(), current_user)
+    except service.DeployError as exc:
+        # Unreadable XML or another process's document: nothing was saved.
+        return jsonify({"errors": exc.errors, "is_valid": False, "is_saved": False}), 422
+    return jsonify({"errors": errors, "is_valid": not errors, "is_saved": True})
+
+
+@bp.post("/<key>/deploy")
+@for_editors
+def deploy(key):
+    _known_or_404(key)
+    try:
+        version = service.deploy_draft(key, current_user)
+    except service.DeployError as exc:
+        return jsonify({"errors": exc.errors}), 422
+    log.info("%s deployed %s version %s", current_user.username, key, version.version)
+    return jsonify({"version": version.version})
