@@ -174,6 +174,8 @@ def _query(*names):
 
 
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+MIGRATION_BODY = {"type": "object", "required": ["version"], "properties": {
+    "version": {"type": "integer"}, "case_ids": {"type": "array", "items": {"type": "integer"}}}}
 KEY = [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]
 BPMN_BODY = {"required": True, "content": {
     "application/xml": {"schema": {"type": "string"}},
@@ -401,6 +403,15 @@ PATHS = {
                 {"201": {"description": "Deployed", **_json({"type": "object"})},
                  "422": {"description": "The draft has problems",
                          **_json(_ref("ProcessProblems"))}}, params=KEY)}),
+            ("/processes/{key}/migration/preview", {"post": _op(
+                "Which open cases can move to a version, and why the others cannot",
+                {"200": {"description": "Per case", **_json({"type": "object"})}},
+                body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
+            ("/processes/{key}/migration", {"post": _op(
+                "Move the movable open cases (or the listed ones) to a version; timers keep "
+                "their due moments", {"200": {"description": "Moved and refused cases",
+                                              **_json({"type": "object"})}},
+                body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
             ("/processes/{key}/versions", {"get": _op(
                 "Deployed versions, newest first",
                 {"200": {"description": "Versions", **_json({"type": "object"})}},

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from casemgr.api import bp, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases.schema import iso
-from casemgr.processes import service
+from casemgr.processes import migration, service
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +113,45 @@ def download_version(key, number):
         raise ApiError(404, "not_found", f"no version {number} of {key}")
     return Response(version.bpmn_xml, mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{key}-v{number}.bpmn"'})
+
+
+def _target(key):
+    payload = request.get_json(silent=True) or {}
+    number = payload.get("version")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ApiError(422, "invalid", "give the target version number",
+                       {"version": "a whole number"})
+    version = service.version_by_number(key, number)
+    if version is None:
+        raise ApiError(404, "not_found", f"no version {number} of {key}")
+    case_ids = payload.get("case_ids")
+    if case_ids is not None and (not isinstance(case_ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in case_ids)):
+        raise ApiError(422, "invalid", "case_ids must be a list of ids",
+                       {"case_ids": "a list of whole numbers"})
+    return version, case_ids
+
+
+def _check_dict(check):
+    return {"case_id": check.case_id, "reference": check.reference,
+            "from_version": check.from_version, "movable": check.is_movable,
+            "reasons": check.reasons}
+
+
+@bp.post("/processes/<key>/migration/preview")
+def preview_migration(key):
+    require_user(*EDITORS)
+    version, _case_ids = _target(key)
+    checks = migration.preview(version)
+    return jsonify({"version": version.version, "items": [_check_dict(c) for c in checks],
+                    "movable": sum(c.is_movable for c in checks),
+                    "not_movable": sum(not c.is_movable for c in checks)})
+
+
+@bp.post("/processes/<key>/migration")
+def run_migration(key):
+    user = require_user(*EDITORS)
+    version, case_ids = _target(key)
+    moved, refused = migration.migrate(version, user, case_ids)
+    return jsonify({"version": version.version, "moved": [_check_dict(c) for c in moved],
+                    "refused": [_check_dict(c) for c in refused]})
