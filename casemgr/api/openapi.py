@@ -416,6 +416,11 @@ PATHS = {
                 "Deployed versions, newest first",
                 {"200": {"description": "Versions", **_json({"type": "object"})}},
                 params=KEY)}),
+            ("/processes/{key}/versions/{older}/diff/{newer}", {"get": _op(
+                "Elements added, removed and changed between two versions",
+                {"200": {"description": "The differences", **_json({"type": "object"})}},
+                params=KEY + [{"name": n, "in": "path", "required": True,
+                               "schema": {"type": "integer"}} for n in ("older", "newer")])}),
             ("/processes/{key}/versions/{number}.bpmn", {"get": _op(
                 "Download a version's BPMN XML",
                 {"200": {"description": "BPMN", "content": {"application/xml": {}}}},

@@ -155,3 +155,13 @@ def run_migration(key):
     moved, refused = migration.migrate(version, user, case_ids)
     return jsonify({"version": version.version, "moved": [_check_dict(c) for c in moved],
                     "refused": [_check_dict(c) for c in refused]})
+
+
+@bp.get("/processes/<key>/versions/<int:older>/diff/<int:newer>")
+def diff_versions(key, older, newer):
+    require_user(*EDITORS)
+    versions = [service.version_by_number(key, number) for number in (older, newer)]
+    if None in versions:
+        raise ApiError(404, "not_found", f"{key} has no version {older} or {newer}")
+    return jsonify({"key": key, "from": older, "to": newer,
+                    **service.diff_versions(*versions)})

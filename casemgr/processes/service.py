@@ -170,3 +170,33 @@ def versions_of(process_key):
 def version_by_number(process_key, number):
     return session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == process_key, ProcessVersion.version == number))
+
+
+def diff_versions(older, newer):
+    """Elements added, removed and changed between two deployed versions, readably."""
+    before = {e.element_id: e for e in engine.describe(parsed(older))}
+    after = {e.element_id: e for e in engine.describe(parsed(newer))}
+    changed = []
+    for element_id in sorted(before.keys() & after.keys()):
+        old, new = before[element_id], after[element_id]
+        fields = [name for name in ("kind", "name", "lane", "properties", "expressions",
+                                    "has_default_flow")
+                  if getattr(old, name) != getattr(new, name)]
+        if fields:
+            changed.append({"element_id": element_id, "name": new.name, "changed": fields,
+                            "before": {f: _plain(getattr(old, f)) for f in fields},
+                            "after": {f: _plain(getattr(new, f)) for f in fields}})
+    return {
+        "added": [_element_summary(after[i]) for i in sorted(after.keys() - before.keys())],
+        "removed": [_element_summary(before[i]) for i in sorted(before.keys() - after.keys())],
+        "changed": changed,
+    }
+
+
+def _element_summary(element):
+    return {"element_id": element.element_id, "kind": element.kind, "name": element.name,
+            "lane": element.lane}
+
+
+def _plain(value):
+    return [list(item) for item in value] if isinstance(value, list) else value

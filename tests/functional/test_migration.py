@@ -106,3 +106,22 @@ def test_migration_over_the_api(app, api, drain_case):
     ran = api.post("/processes/complaint/migration", "owner",
                    json={"version": target.version, "case_ids": [drain_case["id"]]})
     assert [c["case_id"] for c in ran.get_json()["moved"]] == [drain_case["id"]]
+
+
+def test_a_readable_diff_between_versions(app, api):
+    text = complaint_xml(app, **{'name="Verify the fix"': 'name="Check the fix"'})
+    for attribute in ("id", "attachedToRef", "targetRef", "sourceRef", "bpmnElement"):
+        text = text.replace(f'{attribute}="resolve"', f'{attribute}="resolve_on_site"')
+    text = text.replace(">resolve</bpmn:flowNodeRef>", ">resolve_on_site</bpmn:flowNodeRef>")
+    target = deploy(text)
+
+    diff = api.get(f"/processes/complaint/versions/1/diff/{target.version}", "owner")
+    assert diff.status_code == 200, diff.get_json()
+    body = diff.get_json()
+    assert [e["element_id"] for e in body["added"]] == ["resolve_on_site"]
+    assert [e["element_id"] for e in body["removed"]] == ["resolve"]
+    verify = next(e for e in body["changed"] if e["element_id"] == "verify")
+    assert verify["changed"] == ["name"]
+    assert (verify["before"]["name"], verify["after"]["name"]) == ("Verify the fix",
+                                                                   "Check the fix")
+    assert api.get("/processes/complaint/versions/1/diff/99", "owner").status_code == 404
