@@ -7,20 +7,14 @@ import pytest
 from casemgr.cases import history
 from casemgr.cases import service as cases
 from casemgr.db import session, utcnow
-from casemgr.notifications import backends
 from casemgr.notifications import service as notifications
 from casemgr.notifications.models import Notification
 
 
 @pytest.fixture
-def memory_mail(app, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_BACKEND", "memory")
-    mailbox = backends.backend_for(app.config)
-    mailbox.outbox.clear()
-    mailbox.fail_times = 0
-    yield mailbox
-    mailbox.outbox.clear()
-    mailbox.fail_times = 0
+def memory_mail(mailbox):
+    """The memory backend of tests/functional/conftest.py."""
+    return mailbox
 
 
 @pytest.fixture
