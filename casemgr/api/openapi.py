@@ -412,6 +412,22 @@ PATHS = {
                 "their due moments", {"200": {"description": "Moved and refused cases",
                                               **_json({"type": "object"})}},
                 body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
+            ("/routing-rules", {
+                "get": _op("Routing rules, in the order they are tried",
+                           {"200": {"description": "Rules", **_json({"type": "object"})}}),
+                "post": _op("Add a rule: category x district -> unit, at a position",
+                            {"201": {"description": "Added", **_json({"type": "object"})},
+                             "422": {"description": "Field errors", **_json(_ref("Error"))}},
+                            body={"required": True, **_json({"type": "object"})}),
+            }),
+            ("/routing-rules/{id}", {"delete": _op(
+                "Remove a rule; cases already routed keep their unit",
+                {"204": {"description": "Removed"}}, params=ID)}),
+            ("/routing/test", {"post": _op(
+                "Test a point: its district, the rule that fires and the unit",
+                {"200": {"description": "The answer", **_json({"type": "object"})},
+                 "422": {"description": "Field errors", **_json(_ref("Error"))}},
+                body={"required": True, **_json({"type": "object"})})}),
             ("/processes/{key}/versions", {"get": _op(
                 "Deployed versions, newest first",
                 {"200": {"description": "Versions", **_json({"type": "object"})}},
