@@ -82,11 +82,16 @@ FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True,
               "0": False, "false": False, "no": False, "off": False}
 
 
+def parse_flag(raw):
+    """True or False for a flag word (true/false, yes/no, on/off, 1/0); None otherwise."""
+    return FLAG_WORDS.get(str(raw).strip().lower())
+
+
 def _convert(name, kind, raw):
     if kind == "flag":
-        if raw.strip().lower() not in FLAG_WORDS:
+        if parse_flag(raw) is None:
             raise ConfigError(f"{name}={raw!r} is not a valid flag: use true or false")
-        return FLAG_WORDS[raw.strip().lower()]
+        return parse_flag(raw)
     try:
         return kind(raw)
     except ValueError:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from casemgr.accounts.auth import api_user
 from casemgr.api.errors import ApiError, error_response
 from casemgr.db import session
+from config import parse_flag
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,11 @@ def page_args():
         raise ApiError(400, "bad_request", f"page must be at most {MAX_PAGE}",
                        {"page": "out of range"})
     return max(page, 1), min(max(size, 1), 200)
+
+
+def flag_arg(name):
+    """A query-string flag: true for true/yes/on/1, false otherwise."""
+    return parse_flag(request.args.get(name, "")) is True
 
 
 def id_arg(name):

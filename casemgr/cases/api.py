@@ -5,24 +5,20 @@ import math
 
 from flask import jsonify, request, url_for
 
-from casemgr.api import bp, optional_user, page_args, require_user
+from casemgr.api import bp, flag_arg, optional_user, page_args, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases import access, history, service
 from casemgr.cases.schema import case_dict, category_dict, event_dict, photo_dict, task_dict
 from casemgr.tasks import service as tasks
+from config import parse_flag
 
 log = logging.getLogger(__name__)
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 @bp.get("/categories")
 def list_categories():
     return jsonify({"items": [category_dict(c) for c in service.categories()]})
-
-
-FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True,
-              "0": False, "false": False, "no": False, "off": False, "": False}
 
 
 def _intake_fields():
@@ -79,8 +75,10 @@ class _Fields:
         value = self.raw.get(name, False)
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in FLAG_WORDS:
-            return FLAG_WORDS[value.strip().lower()]
+        if isinstance(value, str) and not value.strip():
+            return False
+        if isinstance(value, str) and parse_flag(value) is not None:
+            return parse_flag(value)
         self.errors[name] = "must be true or false"
         return False
 
@@ -132,7 +130,7 @@ def list_cases():
         category=args.get("category"),
         unit=args.get("unit"),
         district=args.get("district"),
-        is_overdue=args.get("overdue") in TRUE_WORDS,
+        is_overdue=flag_arg("overdue"),
         is_located={"true": True, "false": False}.get(located),
         text=args.get("q"),
         page=page,

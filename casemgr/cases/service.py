@@ -81,6 +81,17 @@ def case_count():
     return session.scalar(select(func.count(Case.id)))
 
 
+def where_codes(query, *, category=None, unit=None, district=None):
+    """Limit a query over Case to a category, unit and district, each by its code."""
+    if category:
+        query = query.where(Case.category.has(code=category))
+    if unit:
+        query = query.where(Case.unit.has(code=unit))
+    if district:
+        query = query.where(Case.district.has(code=district))
+    return query
+
+
 def list_cases(user, *, status=None, category=None, unit=None, district=None,
                is_overdue=False, is_located=None, text=None, page=1, size=50):
     """One page of the cases `user` may read, newest first; returns (cases, total).
@@ -90,12 +101,7 @@ def list_cases(user, *, status=None, category=None, unit=None, district=None,
     query = access.scope_query(select(Case), user)
     if status:
         query = query.where(Case.status.in_([status] if isinstance(status, str) else status))
-    if category:
-        query = query.where(Case.category.has(code=category))
-    if unit:
-        query = query.where(Case.unit.has(code=unit))
-    if district:
-        query = query.where(Case.district.has(code=district))
+    query = where_codes(query, category=category, unit=unit, district=district)
     if is_overdue:
         query = query.where(Case.status != "closed", Case.sla_due_at < utcnow())
     if is_located is not None:

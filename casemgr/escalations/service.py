@@ -156,12 +156,7 @@ def overdue_and_at_risk(user, *, unit=None, category=None, district=None, level=
     late = Case.sla_due_at < now
     query = access.scope_query(select(Case), user).where(Case.status != "closed")
     query = query.where(or_(late, Case.at_risk_at <= now) if include_at_risk else late)
-    if unit:
-        query = query.where(Case.unit.has(code=unit))
-    if category:
-        query = query.where(Case.category.has(code=category))
-    if district:
-        query = query.where(Case.district.has(code=district))
+    query = cases.where_codes(query, category=category, unit=unit, district=district)
     if level not in (None, ""):
         query = query.where(Case.escalation_level == int(level))
     return list(session.scalars(query.order_by(Case.sla_due_at).limit(limit)))

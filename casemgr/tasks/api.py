@@ -4,7 +4,7 @@ import logging
 
 from flask import jsonify, request
 
-from casemgr.api import bp, conflicts_as_409, id_arg, require_user
+from casemgr.api import bp, conflicts_as_409, flag_arg, id_arg, require_user
 from casemgr.api.errors import ApiError, form_errors
 from casemgr.cases import service as cases
 from casemgr.cases.schema import task_dict
@@ -27,9 +27,9 @@ def list_tasks():
         user,
         category=args.get("category"),
         district_id=id_arg("district_id"),
-        overdue=args.get("overdue") in ("1", "true", "yes"),
+        overdue=flag_arg("overdue"),
         bpmn_id=args.get("bpmn_id"),
-        mine=args.get("mine") in ("1", "true", "yes"),
+        mine=flag_arg("mine"),
         case_id=id_arg("case_id"),
     )
     return jsonify({"items": [task_dict(t, _fields(t)) for t in rows]})
