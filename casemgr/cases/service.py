@@ -392,20 +392,16 @@ def advance(
     photos=(),
     photo_kind="task",
     task_id=None,
-    expected_version=None,
     before=None,
 ):
     """Run one engine step on a case and store everything it changed, in one transaction.
 
     `step` takes the loaded workflow. `changes` maps case attributes to new values and
     `before` is called inside the transaction first (for example to close a task row).
-    Raises CaseConflict when the case moved on meanwhile and ProcessStalled when the
-    engine failed; in both cases nothing of this step is stored.
+    Raises CaseConflict when the case moved on meanwhile (the version column) and
+    ProcessStalled when the engine failed; in both cases nothing of this step is stored.
+    A caller holding a version the user saw checks it before changing the case.
     """
-    if expected_version is not None and case.version != expected_version:
-        session.rollback()
-        raise CaseConflict(f"case {case.reference} is at version {case.version}")
-
     workflow = load_workflow(case)
     marker = engine.completed_marker(workflow)
     try:
