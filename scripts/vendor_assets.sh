@@ -20,12 +20,16 @@ vendor_file() {
   done
 }
 
-rm -rf "$VENDOR/leaflet" "$VENDOR/leaflet.markercluster" "$VENDOR/bpmn-modeller"
+rm -rf "$VENDOR/leaflet" "$VENDOR/leaflet.markercluster" "$VENDOR/leaflet.heat" "$VENDOR/chart.js" \
+  "$VENDOR/bpmn-modeller"
 
 vendor_file leaflet dist/leaflet.js dist/leaflet.css dist/images LICENSE
 vendor_file leaflet.markercluster \
   dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css \
   MIT-LICENCE.txt
+# The staff dashboard: the heat map layer and the charts.
+vendor_file leaflet.heat dist/leaflet-heat.js LICENSE
+vendor_file chart.js dist/chart.umd.min.js LICENSE.md
 
 # The process modeller: bpmn-js and its properties panel bundled from assets/modeller/.
 MODELLER=$VENDOR/bpmn-modeller
@@ -51,6 +55,8 @@ in package.json and package-lock.json. Do not edit by hand.
 |---|---|---|---|
 | leaflet | $(version_of leaflet) | BSD-2-Clause (leaflet/LICENSE) | leaflet.js, leaflet.css, images/ |
 | leaflet.markercluster | $(version_of leaflet.markercluster) | MIT (leaflet.markercluster/MIT-LICENCE.txt) | leaflet.markercluster.js, MarkerCluster.css, MarkerCluster.Default.css |
+| leaflet.heat | $(version_of leaflet.heat) | BSD-2-Clause (leaflet.heat/LICENSE) | leaflet-heat.js |
+| chart.js | $(version_of chart.js) | MIT (chart.js/LICENSE.md) | chart.umd.min.js |
 | bpmn-js | $(version_of bpmn-js) | bpmn.io licence (bpmn-modeller/licenses/bpmn-js.txt): keep the watermark | in modeller.js; diagram-js.css, bpmn-js.css, bpmn-font/ |
 | diagram-js | $(version_of diagram-js) | MIT (bpmn-modeller/licenses/diagram-js.txt) | in modeller.js |
 | bpmn-js-properties-panel | $(version_of bpmn-js-properties-panel) | MIT (bpmn-modeller/licenses/) | in modeller.js |
