@@ -49,6 +49,8 @@ SETTINGS = {
     "CASEMGR_TIMEZONE": ("CASEMGR_TIMEZONE", str, ""),
     "UPLOAD_DIR": ("CASEMGR_UPLOAD_DIR", str, str(INSTANCE / "uploads")),
     "MAX_PHOTO_BYTES": ("CASEMGR_MAX_PHOTO_BYTES", int, 10 * 1024 * 1024),
+    #: Largest GeoJSON overlay an admin may upload to the dashboard map.
+    "MAX_LAYER_BYTES": ("CASEMGR_MAX_LAYER_BYTES", int, 5 * 1024 * 1024),
     "MAX_CONTENT_LENGTH": ("CASEMGR_MAX_REQUEST_BYTES", int, 25 * 1024 * 1024),
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     "PASSWORD_HASH": ("CASEMGR_PASSWORD_HASH", str, "scrypt"),

@@ -108,6 +108,7 @@ def init_app(app):
     from casemgr.api import openapi  # noqa: F401
     from casemgr.cases import api as cases_api  # noqa: F401
     from casemgr.cases import routing_api  # noqa: F401
+    from casemgr.dashboard import api as dashboard_api  # noqa: F401
     from casemgr.escalations import api as escalations_api  # noqa: F401
     from casemgr.processes import api as processes_api  # noqa: F401
     from casemgr.tasks import api as tasks_api  # noqa: F401

@@ -1,0 +1,1 @@
+"""The staff dashboard: KPIs, the case map with its layers, and exports."""

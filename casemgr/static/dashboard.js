@@ -1,0 +1,265 @@
+/* The staff dashboard: the case map (clusters, heat map, district choropleth, overlay
+ * layers) and the Chart.js charts, set up from data- attributes (the CSP allows no inline
+ * script). Each part marks its element with data-drawn once it is drawn.
+ *
+ * #dashboard-map  data-center-lat/-lon, data-zoom, data-tile-url, data-cases-url,
+ *                 data-districts-url, data-layers-url
+ * #trend-chart    data-url: weeks with filed, resolved and median hours to resolve
+ * #group-chart    data-labels, data-values (JSON arrays), data-title
+ */
+(function () {
+  "use strict";
+
+  var COLOURS = { on_time: "#2f7d4a", overdue: "#c0392b" };
+  var SCALE = ["#f1eef6", "#d4b9da", "#c994c7", "#df65b0", "#dd1c77", "#980043"];
+  var OVERLAY_STYLE = { color: "#1f6fb2", weight: 2, fillOpacity: 0.15 };
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(url + " answered " + response.status);
+      return response.json();
+    });
+  }
+
+  function number(value) {
+    var parsed = parseFloat(value);
+    return isNaN(parsed) ? null : parsed;
+  }
+
+  function mark(element, part) {
+    var drawn = element.dataset.drawn ? element.dataset.drawn.split(" ") : [];
+    drawn.push(part);
+    element.dataset.drawn = drawn.join(" ");
+  }
+
+  // Popups are built from text nodes: case fields and layer properties are user text.
+  function textLine(parent, text, tag) {
+    var line = document.createElement(tag || "div");
+    line.textContent = text;
+    parent.appendChild(line);
+    return line;
+  }
+
+  // The layers control writes its labels as HTML; names an admin typed must stay text.
+  function escaped(text) {
+    var holder = document.createElement("span");
+    holder.textContent = String(text);
+    return holder.innerHTML;
+  }
+
+  function casePopup(properties) {
+    var box = document.createElement("div");
+    box.className = "case-popup";
+    var link = document.createElement("a");
+    link.href = "/cases/" + encodeURIComponent(properties.id);
+    link.textContent = properties.reference;
+    box.appendChild(link);
+    textLine(box, properties.category + " · " + properties.status);
+    textLine(box, properties.timeliness === "overdue" ? "Overdue" : "On time");
+    return box;
+  }
+
+  function propertiesPopup(properties) {
+    var box = document.createElement("div");
+    Object.keys(properties || {}).slice(0, 12).forEach(function (key) {
+      textLine(box, key + ": " + String(properties[key]));
+    });
+    return box;
+  }
+
+  // -- the cases: clusters and heat ------------------------------------------------------
+
+  function drawCases(map, control, element) {
+    return getJson(element.dataset.casesUrl).then(function (collection) {
+      var clusters = L.markerClusterGroup();
+      var points = [];
+      L.geoJSON(collection, {
+        pointToLayer: function (feature, latlng) {
+          points.push([latlng.lat, latlng.lng, 0.6]);
+          return L.circleMarker(latlng, {
+            radius: 7,
+            weight: 1,
+            color: "#fff",
+            fillColor: COLOURS[feature.properties.timeliness] || "#555",
+            fillOpacity: 0.9,
+          });
+        },
+        onEachFeature: function (feature, layer) { layer.bindPopup(casePopup(feature.properties)); },
+      }).addTo(clusters);
+      var heat = L.heatLayer(points, { radius: 22, blur: 18, maxZoom: 15 });
+      clusters.addTo(map);
+      heat.addTo(map);
+      control.addOverlay(clusters, "Cases (clusters)");
+      control.addOverlay(heat, "Cases (heat map)");
+      element.dataset.cases = String(collection.features.length);
+      mark(element, "cases");
+      mark(element, "heat");
+    });
+  }
+
+  // -- the district choropleth -----------------------------------------------------------
+
+  function bins(values) {
+    var top = Math.max.apply(null, values.concat([0]));
+    return function (value) {
+      if (value === null || value === undefined) return "#ffffff";
+      if (top === 0) return SCALE[0];
+      return SCALE[Math.min(SCALE.length - 1, Math.floor((value / top) * (SCALE.length - 1)))];
+    };
+  }
+
+  function showScale(metric, values) {
+    var scale = document.getElementById("choropleth-scale");
+    if (!scale) return;
+    scale.textContent = "";
+    var top = Math.max.apply(null, values.concat([0]));
+    [SCALE[0], SCALE[SCALE.length - 1]].forEach(function (colour, index) {
+      var swatch = document.createElement("span");
+      swatch.className = "choropleth-swatch";
+      swatch.style.background = colour;
+      scale.appendChild(swatch);
+      scale.appendChild(document.createTextNode(index === 0 ? "0" : String(top)));
+    });
+  }
+
+  function drawChoropleth(map, control, element) {
+    var picker = document.getElementById("choropleth-metric");
+    return getJson(element.dataset.districtsUrl).then(function (collection) {
+      var layer = L.geoJSON(collection, {
+        onEachFeature: function (feature, shape) {
+          var p = feature.properties;
+          var box = document.createElement("div");
+          textLine(box, p.name, "strong");
+          textLine(box, "Open: " + p.open + " · overdue: " + p.overdue);
+          textLine(box, "Median hours to resolve: " +
+            (p.median_hours_to_resolve === null ? "—" : p.median_hours_to_resolve));
+          shape.bindTooltip(box, { sticky: true });
+        },
+      });
+
+      function paint() {
+        var metric = picker ? picker.value : "open";
+        var values = collection.features.map(function (f) { return f.properties[metric]; })
+          .filter(function (v) { return v !== null && v !== undefined; });
+        var colour = bins(values);
+        layer.setStyle(function (feature) {
+          return {
+            color: "#12355b",
+            weight: 1,
+            fillColor: colour(feature.properties[metric]),
+            fillOpacity: 0.55,
+          };
+        });
+        showScale(metric, values);
+      }
+
+      paint();
+      if (picker) picker.addEventListener("change", paint);
+      layer.addTo(map);
+      layer.bringToBack();
+      control.addOverlay(layer, "Districts (choropleth)");
+      mark(element, "choropleth");
+    });
+  }
+
+  // -- overlay layers an admin uploaded --------------------------------------------------
+
+  function drawOverlays(map, control, element) {
+    return getJson(element.dataset.layersUrl).then(function (listing) {
+      return Promise.all(listing.items.map(function (item) {
+        return getJson(item.url).then(function (collection) {
+          var layer = L.geoJSON(collection, {
+            style: OVERLAY_STYLE,
+            pointToLayer: function (feature, latlng) {
+              return L.circleMarker(latlng, { radius: 4, color: OVERLAY_STYLE.color });
+            },
+            onEachFeature: function (feature, shape) {
+              shape.bindPopup(propertiesPopup(feature.properties));
+            },
+          });
+          layer.addTo(map);
+          control.addOverlay(layer, escaped(item.name));
+        });
+      })).then(function () { mark(element, "layers"); });
+    });
+  }
+
+  function setUpMap(element) {
+    var data = element.dataset;
+    var map = L.map(element, { scrollWheelZoom: false });
+    map.setView([number(data.centerLat), number(data.centerLon)], number(data.zoom) || 12);
+    if (data.tileUrl) {
+      L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution || "" }).addTo(map);
+    }
+    var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+    var report = function (error) {
+      element.dataset.problem = String(error);
+    };
+    drawChoropleth(map, control, element).then(function () {
+      return drawCases(map, control, element);
+    }).then(function () {
+      return drawOverlays(map, control, element);
+    }).catch(report);
+  }
+
+  // -- charts ----------------------------------------------------------------------------
+
+  function drawTrends(canvas) {
+    getJson(canvas.dataset.url).then(function (trends) {
+      new Chart(canvas, {
+        data: {
+          labels: trends.weeks,
+          datasets: [
+            { type: "bar", label: "Filed", data: trends.filed, backgroundColor: "#4f86c6" },
+            { type: "bar", label: "Resolved", data: trends.resolved, backgroundColor: "#2f7d4a" },
+            {
+              type: "line",
+              label: "Median hours to resolve",
+              data: trends.median_hours_to_resolve,
+              borderColor: "#c0392b",
+              yAxisID: "hours",
+            },
+          ],
+        },
+        options: {
+          animation: false,
+          maintainAspectRatio: false,
+          scales: {
+            y: { beginAtZero: true, title: { display: true, text: "cases per week" } },
+            hours: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
+                     title: { display: true, text: "hours" } },
+          },
+        },
+      });
+      mark(canvas, "chart");
+    }).catch(function (error) { canvas.dataset.problem = String(error); });
+  }
+
+  function drawGroups(canvas) {
+    var labels = JSON.parse(canvas.dataset.labels || "[]");
+    var shares = JSON.parse(canvas.dataset.values || "[]").map(function (share) {
+      return share === null ? null : Math.round(share * 1000) / 10;
+    });
+    new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: labels,
+        datasets: [{ label: canvas.dataset.title + " (%)", data: shares, backgroundColor: "#2f7d4a" }],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        indexAxis: "y",
+        scales: { x: { min: 0, max: 100 } },
+      },
+    });
+    mark(canvas, "chart");
+  }
+
+  var mapElement = document.getElementById("dashboard-map");
+  if (mapElement) setUpMap(mapElement);
+  var trendCanvas = document.getElementById("trend-chart");
+  if (trendCanvas) drawTrends(trendCanvas);
+  var groupCanvas = document.getElementById("group-chart");
+  if (groupCanvas) drawGroups(groupCanvas);
+})();

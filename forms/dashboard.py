@@ -1,0 +1,25 @@
+"""Forms of the dashboard's overlay layers: upload one, delete one."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from casemgr.dashboard.overlays import MAX_NAME
+
+
+class LayerUploadForm(FlaskForm):
+    name = StringField(
+        "Layer name",
+        validators=[DataRequired("Give the layer a name."), Length(max=MAX_NAME)],
+        description="Shown in the map's layer list, e.g. Storm drains",
+    )
+    geojson = FileField(
+        "GeoJSON file",
+        validators=[FileRequired("Choose a GeoJSON file.")],
+        description="A FeatureCollection in longitude/latitude (WGS 84)",
+    )
+
+
+class LayerDeleteForm(FlaskForm):
+    """Only the CSRF token: the layer is named by the URL."""
