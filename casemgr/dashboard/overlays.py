@@ -47,10 +47,16 @@ def _positions(value, depth, where):
 
 def _shape_rules(kind, coordinates, where):
     """Lines need two positions; polygon rings four, closed."""
-    lines = {"LineString": [coordinates], "MultiLineString": coordinates}.get(kind, [])
+    if kind == "LineString":
+        lines = [coordinates]
+    else:
+        lines = coordinates if kind == "MultiLineString" else []
     if any(len(line) < 2 for line in lines):
         raise LayerError(f"{where}: a line needs at least two positions")
-    rings = {"Polygon": coordinates, "MultiPolygon": sum(coordinates, [])}.get(kind, [])
+    if kind == "Polygon":
+        rings = coordinates
+    else:
+        rings = [r for polygon in coordinates for r in polygon] if kind == "MultiPolygon" else []
     for ring in rings:
         if len(ring) < 4 or ring[0] != ring[-1]:
             raise LayerError(f"{where}: a polygon ring needs four or more positions, closed")
