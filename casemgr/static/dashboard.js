@@ -89,6 +89,7 @@
       var heat = L.heatLayer(points, { radius: 22, blur: 18, maxZoom: 15 });
       clusters.addTo(map);
       heat.addTo(map);
+      if (points.length) map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 15 });
       control.addOverlay(clusters, "Cases (clusters)");
       control.addOverlay(heat, "Cases (heat map)");
       element.dataset.cases = String(collection.features.length);
@@ -186,7 +187,8 @@
 
   function setUpMap(element) {
     var data = element.dataset;
-    var map = L.map(element, { scrollWheelZoom: false });
+    // The cluster and heat layers need a zoom range even when no tiles are drawn.
+    var map = L.map(element, { scrollWheelZoom: false, minZoom: 3, maxZoom: 19 });
     map.setView([number(data.centerLat), number(data.centerLon)], number(data.zoom) || 12);
     if (data.tileUrl) {
       L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution || "" }).addTo(map);
