@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from casemgr.api import bp, require_user
 from casemgr.api import openapi as docs
 from casemgr.api.errors import ApiError
-from casemgr.dashboard import exports, filters, kpis, service
+from casemgr.dashboard import exports, filters, service
 
 log = logging.getLogger(__name__)
 
@@ -27,30 +27,28 @@ def _filter():
         raise ApiError(422, "invalid", f"bad filter: {exc}", exc.fields) from None
 
 
-def _group_by():
+def _checked(read):
     try:
-        return filters.group_by(request.args)
+        return read(request.args)
     except filters.FilterError as exc:
         raise ApiError(422, "invalid", str(exc), exc.fields) from None
+
+
+def _group_by():
+    return _checked(filters.group_by)
 
 
 @bp.get("/kpis")
 def kpis_index():
     user = _staff()
-    case_filter, group_by = _filter(), _group_by()
-    answer = service.figures(user, case_filter, group_by)
-    officials = answer["groups"] if group_by == "official" else None
-    if officials is None:
-        by_official = service.figures(user, case_filter, "official")
-        officials = by_official["groups"]
-    answer["leaderboard"] = kpis.leaderboard(officials)
-    return jsonify(answer)
+    return jsonify(service.figures(user, _filter(), _group_by()))
 
 
 @bp.get("/kpis/task-times")
 def kpis_task_times():
     user = _staff()
-    return jsonify(service.task_times(user, _filter()))
+    case_filter = _filter()
+    return jsonify(service.task_times(user, case_filter, _checked(filters.process_key)))
 
 
 @bp.get("/kpis/trends")
@@ -108,7 +106,10 @@ docs.PATHS.update(
             "reopen rate and rating per category, unit, official or district, and overall",
             params=FILTER_PARAMS + docs._query("group_by"),
         ),
-        "/kpis/task-times": _described("Median hours spent in each BPMN user task"),
+        "/kpis/task-times": _described(
+            "Median hours spent in each BPMN user task (heat: bpmn_id -> hours), for the "
+            "diagram's heat map", params=FILTER_PARAMS + docs._query("process"),
+        ),
         "/kpis/trends": _described("Cases filed and resolved per week"),
         "/kpis/unlocated": _described("Filtered cases without a real point"),
         "/kpis/cases.csv": _described("The filtered cases as CSV", "text/csv"),

@@ -10,6 +10,7 @@ from casemgr.accounts import service as accounts
 from casemgr.cases import districts
 from casemgr.cases import service as cases
 from casemgr.cases.models import STATUSES
+from casemgr.processes import service as processes
 
 #: `status=open` stands for every status but closed.
 STATUS_CHOICES = ("open", *STATUSES)
@@ -128,3 +129,11 @@ def group_by(args, default="category"):
     if raw not in GROUPS:
         raise FilterError({"group_by": f"must be one of: {', '.join(GROUPS)}"})
     return raw
+
+
+def process_key(args):
+    """The `process` parameter of the task times; FilterError when no such process exists."""
+    raw = (args.get("process") or "").strip()
+    if raw and raw not in processes.process_keys():
+        raise FilterError({"process": f"there is no process {raw!r}"})
+    return raw or None

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from casemgr.accounts import service as accounts
 from casemgr.cases import access, districts
 from casemgr.cases import service as cases
-from casemgr.dashboard import exports, filters, kpis, overlays, service
+from casemgr.dashboard import exports, filters, overlays, service
 from casemgr.db import utcnow
 from forms.dashboard import LayerDeleteForm, LayerUploadForm
 
@@ -102,7 +102,6 @@ def dashboard():
         return page, 422
 
     answer = service.figures(current_user, case_filter, group_by)
-    officials = service.figures(current_user, case_filter, "official")["groups"]
     unlocated = service.cases_for(current_user, case_filter, is_located=False)
     return render_template(
         "dashboard/dashboard.html",
@@ -110,7 +109,7 @@ def dashboard():
         args=request.args,
         query=case_filter.query_args(),
         answer=answer,
-        leaderboard=kpis.leaderboard(officials),
+        leaderboard=answer["leaderboard"],
         task_times=service.task_times(current_user, case_filter),
         unlocated=unlocated[:UNLOCATED_SHOWN],
         unlocated_total=len(unlocated),
@@ -155,6 +154,18 @@ def districts_geojson():
 @for_staff
 def trends_json():
     return service.trends(current_user, _filter_or_422())
+
+
+@bp.get("/task-times.json")
+@for_staff
+def task_times_json():
+    """Median hours per BPMN task, for the diagram's heat map (?process=<key>)."""
+    case_filter = _filter_or_422()
+    try:
+        process_key = filters.process_key(request.args)
+    except filters.FilterError as exc:
+        abort(422, f"Bad filter: {exc}.")
+    return service.task_times(current_user, case_filter, process_key)
 
 
 # -- overlay layers ----------------------------------------------------------------------

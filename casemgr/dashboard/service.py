@@ -15,6 +15,7 @@ from casemgr.dashboard import kpis, overlays
 from casemgr.dashboard.filters import AS_OF_DATA
 from casemgr.dashboard.models import OverlayLayer
 from casemgr.db import session, utcnow
+from casemgr.processes.models import ProcessVersion
 from casemgr.tasks.models import Task
 
 log = logging.getLogger(__name__)
@@ -133,16 +134,21 @@ def history_of(user, case_filter):
 
 
 def figures(user, case_filter, group_by):
-    """The KPI answer: the moment judged at, the groups and the overall figures."""
+    """The KPI answer: the moment judged at, the groups, the overall figures, the officials."""
     found = cases_for(user, case_filter)
     moment = as_of(user, case_filter)
     history = history_of(user, case_filter)
+    groups = kpis.grouped(found, group_by, moment, history)
+    officials = groups if group_by == "official" else kpis.grouped(
+        found, "official", moment, history
+    )
     return {
         "as_of": moment.isoformat(),
         "group_by": group_by,
         "filters": case_filter.query_args(),
-        "groups": kpis.grouped(found, group_by, moment, history),
+        "groups": groups,
         "overall": kpis.summarize(found, moment, history),
+        "leaderboard": kpis.leaderboard(officials),
     }
 
 
@@ -150,16 +156,23 @@ def trends(user, case_filter):
     return kpis.trends(cases_for(user, case_filter), city_zone())
 
 
-def task_times(user, case_filter):
-    """Median hours spent in each BPMN user task, over the completed tasks of the cases."""
-    ids = _query(user, case_filter).with_only_columns(Case.id)
+def task_times(user, case_filter, process_key=None):
+    """Median hours spent in each BPMN user task, over the completed tasks of the cases.
+
+    `process_key` keeps the cases of one process, whose diagram the figures colour.
+    """
+    query = _query(user, case_filter)
+    if process_key:
+        versions = select(ProcessVersion.id).where(ProcessVersion.process_key == process_key)
+        query = query.where(Case.process_version_id.in_(versions))
+    ids = query.with_only_columns(Case.id)
     rows = session.execute(
         select(Task.bpmn_id, Task.name, Task.created_at, Task.completed_at)
         .where(Task.case_id.in_(ids))
         .where(Task.status == "completed", Task.completed_at.is_not(None))
         .order_by(Task.id)
     ).all()
-    return kpis.task_times(rows)
+    return {"process": process_key, **kpis.task_times(rows)}
 
 
 def district_figures(user, case_filter):

@@ -1,4 +1,4 @@
-"""The staff dashboard in headless Chromium: map layers, uploaded overlay, charts, no CSP errors."""
+"""The staff dashboard in headless Chromium: map layers, overlay, charts, no CSP errors."""
 
 import json
 import re

@@ -125,3 +125,16 @@ def test_trends_count_per_week(city, api):
     assert answer["weeks"] == ["2026-03-02"]
     assert (answer["filed"], answer["resolved"]) == ([5], [3])
     assert answer["median_hours_to_resolve"] == [30]
+
+
+def test_task_times_of_one_process_for_the_diagram(city, api, client, logins):
+    complaint = api.get("/kpis/task-times", "admin", query_string={"process": "complaint"})
+    unknown = api.get("/kpis/task-times", "admin", query_string={"process": "nope"})
+    client.post("/login", data={"username": "admin", "password": logins["admin"]["password"]})
+    page_data = client.get("/dashboard/task-times.json", query_string={"process": "complaint"})
+
+    assert complaint.get_json()["heat"] == {"triage": 2}
+    assert complaint.get_json()["process"] == "complaint"
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["fields"] == {"process": "there is no process 'nope'"}
+    assert page_data.get_json()["heat"] == {"triage": 2}
