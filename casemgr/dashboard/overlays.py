@@ -78,7 +78,9 @@ def _feature(feature, number):
     properties = feature.get("properties")
     if properties is not None and not isinstance(properties, dict):
         raise LayerError(f"{where}: properties must be an object")
-    return {"type": "Feature", "properties": properties or {}, "geometry": feature["geometry"]}
+    geometry = {"type": feature["geometry"]["type"],
+                "coordinates": feature["geometry"]["coordinates"]}
+    return {"type": "Feature", "properties": properties or {}, "geometry": geometry}
 
 
 def _parsed(content):
