@@ -43,7 +43,7 @@ def test_the_preview_page_says_which_cases_can_move_and_why_not(app, client, log
     refused = text.split(f'data-case="{at_resolve.id}"')[1].split("</tr>")[0]
     assert "<td>yes</td>" in movable
     assert "<td>no</td>" in refused and "resolve does not exist" in refused
-    assert "Migrate 1 cases" in text
+    assert "Migrate to v" in text and "(1 can move)" in text
     assert client.get("/processes/complaint/migration?version=99").status_code == 404
 
 
