@@ -7,6 +7,7 @@ fails, even unexpectedly, is written down and the others go on.
 import json
 import logging
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from casemgr import jobs
@@ -42,7 +43,12 @@ def start(target, actor, case_ids=None):
 
     from casemgr.processes import jobs as process_jobs
 
-    jobs.enqueue(process_jobs.run_migration, run_id, job_id=f"migration-run-{run_id}")
+    try:
+        jobs.enqueue(process_jobs.run_migration, run_id, job_id=f"migration-run-{run_id}")
+    except RedisError as exc:
+        # No case has moved: the run says why instead of waiting forever for a worker.
+        log.error("migration run %s could not be queued: %s", run_id, exc)
+        _finish(run_id, "failed", f"the job queue is unreachable: {exc}")
     return run_id
 
 

@@ -169,3 +169,14 @@ def test_with_redis_the_run_waits_for_a_worker_and_then_finishes(app, monkeypatc
         assert (run.status, run.moved, run.failed) == ("done", 1, 0)
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_an_unreachable_queue_fails_the_run_with_the_reason(app, monkeypatch, drain_case,
+                                                            renamed_verify):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/2")
+
+    run = migration_runs.get(migration_runs.start(renamed_verify, None))
+
+    assert run.status == "failed" and "job queue is unreachable" in run.error
+    assert (run.moved, run.failed) == (0, 0)
+    assert cases.get(drain_case["id"]).process_version_id != renamed_verify.id
