@@ -13,6 +13,7 @@ from sqlalchemy import select
 from casemgr import jobs
 from casemgr.accounts import service as accounts
 from casemgr.db import session, utcnow
+from casemgr.processes import jobs as process_jobs
 from casemgr.processes import migration
 from casemgr.processes import service as processes
 from casemgr.processes.models import MigrationRun
@@ -40,8 +41,6 @@ def start(target, actor, case_ids=None):
     log.info("migration run %s of %s to v%s started by %s: %s cases", run_id,
              target.process_key, target.version, getattr(actor, "username", "system"),
              run.total)
-
-    from casemgr.processes import jobs as process_jobs
 
     try:
         jobs.enqueue(process_jobs.run_migration, run_id, job_id=f"migration-run-{run_id}")
