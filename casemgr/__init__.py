@@ -63,9 +63,11 @@ def _register_features(app):
     from casemgr.accounts import routes as account_pages
     from casemgr.api import init_app as init_api
     from casemgr.cases import routes as case_pages
+    from casemgr.cases import routing_routes as routing_pages
     from casemgr.dashboard import routes as dashboard_pages
     from casemgr.escalations import routes as escalation_pages
     from casemgr.processes import routes as process_pages
+    from casemgr.processes import version_routes as process_version_pages
     from casemgr.tasks import routes as task_pages
 
     init_api(app)
@@ -75,4 +77,6 @@ def _register_features(app):
     app.register_blueprint(escalation_pages.bp)
     app.register_blueprint(process_pages.bp)
     app.register_blueprint(dashboard_pages.bp)
+    app.register_blueprint(process_version_pages.bp)
+    app.register_blueprint(routing_pages.bp)
     cli.init_app(app)

@@ -6,6 +6,7 @@ from casemgr.cases.models import (  # noqa: F401
     Case,
     CaseEvent,
     Category,
+    CategoryProcessChange,
     District,
     RoutingRule,
 )
@@ -13,7 +14,7 @@ from casemgr.dashboard.models import OverlayLayer  # noqa: F401
 from casemgr.db import Base
 from casemgr.escalations.models import DayOff, WorkingHours  # noqa: F401
 from casemgr.notifications.models import Notification  # noqa: F401
-from casemgr.processes.models import ProcessDraft, ProcessVersion  # noqa: F401
+from casemgr.processes.models import MigrationRun, ProcessDraft, ProcessVersion  # noqa: F401
 from casemgr.tasks.models import Task  # noqa: F401
 
 metadata = Base.metadata

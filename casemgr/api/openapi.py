@@ -176,6 +176,12 @@ def _query(*names):
 ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 MIGRATION_BODY = {"type": "object", "required": ["version"], "properties": {
     "version": {"type": "integer"}, "case_ids": {"type": "array", "items": {"type": "integer"}}}}
+RULE_BODY = {"type": "object", "required": ["unit"], "properties": {
+    "unit": {"type": "string"}, "category": {"type": ["string", "null"]},
+    "district": {"type": ["string", "null"]}, "position": {"type": "integer"},
+    "time_from": {"type": ["string", "null"]}, "time_to": {"type": ["string", "null"]},
+    "weekdays": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri",
+                                                     "sat", "sun"]}}}}
 KEY = [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]
 BPMN_BODY = {"required": True, "content": {
     "application/xml": {"schema": {"type": "string"}},
@@ -415,16 +421,53 @@ PATHS = {
             ("/routing-rules", {
                 "get": _op("Routing rules, in the order they are tried",
                            {"200": {"description": "Rules", **_json({"type": "object"})}}),
-                "post": _op("Add a rule: category x district -> unit, at a position",
+                "post": _op("Add a rule: category x district, optionally a time of day "
+                            "(time_from, time_to as HH:MM city time, may wrap midnight; "
+                            "weekdays) -> unit, at a position",
                             {"201": {"description": "Added", **_json({"type": "object"})},
                              "422": {"description": "Field errors", **_json(_ref("Error"))}},
-                            body={"required": True, **_json({"type": "object"})}),
+                            body={"required": True, **_json(RULE_BODY)}),
             }),
+            ("/routing-rules/{id}/move", {"post": _op(
+                "Swap a rule with the one above or below it",
+                {"200": {"description": "The rules in their new order",
+                         **_json({"type": "object"})},
+                 "422": {"description": "Field errors", **_json(_ref("Error"))}},
+                body={"required": True, **_json({"type": "object", "properties": {
+                    "direction": {"enum": ["up", "down"]}}})}, params=ID)}),
+            ("/category-processes", {"get": _op(
+                "Each category with the process its new cases run on, and the deployed keys",
+                {"200": {"description": "Categories", **_json({"type": "object"})}})}),
+            ("/category-processes/log", {"get": _op(
+                "The latest changes of a category's process, newest first",
+                {"200": {"description": "Changes", **_json({"type": "object"})}})}),
+            ("/category-processes/{code}", {"put": _op(
+                "Let a category's new cases run on the latest version of a deployed process",
+                {"200": {"description": "The category", **_json({"type": "object"})},
+                 "422": {"description": "Unknown process", **_json(_ref("Error"))}},
+                body={"required": True, **_json({"type": "object", "required": ["process_key"],
+                                                 "properties": {
+                                                     "process_key": {"type": "string"}}})},
+                params=[{"name": "code", "in": "path", "required": True,
+                         "schema": {"type": "string"}}])}),
+            ("/processes/{key}/migrations", {"post": _op(
+                "Start moving the open cases (or the listed ones) to a version as a background "
+                "run; poll the Location for its progress",
+                {"202": {"description": "The run, queued or finished",
+                         **_json({"type": "object"})},
+                 "422": {"description": "Field errors", **_json(_ref("Error"))}},
+                body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
+            ("/processes/{key}/migrations/{run_id}", {"get": _op(
+                "A migration run: status, total, moved, failed and each failure's reason",
+                {"200": {"description": "The run", **_json({"type": "object"})}},
+                params=KEY + [{"name": "run_id", "in": "path", "required": True,
+                               "schema": {"type": "integer"}}])}),
             ("/routing-rules/{id}", {"delete": _op(
                 "Remove a rule; cases already routed keep their unit",
                 {"204": {"description": "Removed"}}, params=ID)}),
             ("/routing/test", {"post": _op(
-                "Test a point: its district, the rule that fires and the unit",
+                "Test a point (and optionally a filing moment `at`, ISO 8601, city time "
+                "without an offset): its district, the rule that fires and the unit",
                 {"200": {"description": "The answer", **_json({"type": "object"})},
                  "422": {"description": "Field errors", **_json(_ref("Error"))}},
                 body={"required": True, **_json({"type": "object"})})}),

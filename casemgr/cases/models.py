@@ -1,9 +1,10 @@
 """Complaints and what they are filed against: categories, districts, routing, history."""
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casemgr.accounts.models import Unit, User
+from casemgr.cases.time_windows import TimeWindow, weekdays_from_text
 from casemgr.db import Base, UTCDateTime, utcnow
 
 #: Case statuses, in lifecycle order; the BPMN user tasks name the open ones.
@@ -69,8 +70,35 @@ class RoutingRule(Base):
     #: None matches every district, and unlocated cases.
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    #: Optional time-of-day window in city time, [time_from, time_to); it may wrap
+    #: midnight. None for both means any time of day.
+    time_from = mapped_column(Time)
+    time_to = mapped_column(Time)
+    #: ISO weekday numbers the window opens on, such as "1,5"; None means every day.
+    weekdays: Mapped[str | None] = mapped_column(String(20))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+    @property
+    def window(self):
+        return TimeWindow(self.time_from, self.time_to, weekdays_from_text(self.weekdays))
+
+
+class CategoryProcessChange(Base):
+    """One change of the process a category's new cases run on: the log owners read."""
+
+    __tablename__ = "category_process_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    from_key: Mapped[str] = mapped_column(String(80))
+    to_key: Mapped[str] = mapped_column(String(80))
+    changed_at = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Kept as text so the log survives a renamed or deleted user.
+    changed_by_label: Mapped[str] = mapped_column(String(200), default="system")
+
+    category: Mapped[Category] = relationship(lazy="joined")
 
 
 class Case(Base):

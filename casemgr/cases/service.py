@@ -234,12 +234,12 @@ def file_case(
     located = lat is not None and (is_located if is_located is not None else True)
     district = districts.district_at(lat, lon) if located else None
     district = district or districts.find_by_name(district_name)
-    unit = routing.unit_for(category, district)
+    filed_at = filed_at or utcnow()
+    unit = routing.unit_for(category, district, filed_at)
     version = processes.latest_version(category.process_key)
     if version is None:
         raise IntakeError({"category": f"process {category.process_key!r} is not deployed"})
 
-    filed_at = filed_at or utcnow()
     secret = None if reporter is not None else secrets.token_urlsafe(24)
     case = Case(
         reference=f"new-{secrets.token_hex(8)}",
@@ -468,7 +468,7 @@ def change_category(case, category, actor):
         is_public=True,
     )
     case.category = category
-    reroute(case, routing.unit_for(category, case.district), actor)
+    reroute(case, routing.unit_for(category, case.district, case.filed_at), actor)
 
 
 def reroute(case, unit, actor):

@@ -8,7 +8,7 @@ from flask import Response, jsonify, request
 from casemgr.api import bp, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases.schema import iso
-from casemgr.processes import migration, service
+from casemgr.processes import migration, migration_runs, service, versions
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,13 @@ def deploy_draft(key):
 @bp.get("/processes/<key>/versions")
 def list_versions(key):
     require_user(*EDITORS)
-    versions = service.versions_of(key)
-    if not versions:
+    rows = versions.history(key)
+    if not rows:
         raise ApiError(404, "not_found", f"no deployed process {key}")
     return jsonify({"items": [
-        {"version": v.version, "name": v.name, "created_at": iso(v.created_at),
-         "sha256": v.sha256} for v in versions]})
+        {"version": row.version.version, "name": row.version.name,
+         "created_at": iso(row.version.created_at), "sha256": row.version.sha256,
+         "created_by": row.deployed_by, "open_cases": row.open_cases} for row in rows]})
 
 
 @bp.get("/processes/<key>/versions/<int:number>.bpmn")
@@ -155,6 +156,37 @@ def run_migration(key):
     moved, refused = migration.migrate(version, user, case_ids)
     return jsonify({"version": version.version, "moved": [_check_dict(c) for c in moved],
                     "refused": [_check_dict(c) for c in refused]})
+
+
+def run_dict(run):
+    """A migration run as the API and the progress page show it."""
+    target = service.get_version(run.target_version_id)
+    return {"id": run.id, "key": run.process_key, "version": target.version,
+            "status": run.status, "total": run.total, "moved": run.moved,
+            "failed": run.failed, "done": run.done_count, "is_finished": run.is_finished,
+            "percent": round(100 * run.done_count / run.total) if run.total else 100,
+            "failures": migration_runs.failures_of(run), "error": run.error,
+            "created_at": iso(run.created_at), "finished_at": iso(run.finished_at)}
+
+
+@bp.post("/processes/<key>/migrations")
+def start_migration_run(key):
+    """Start a batch migration as a job; poll the answer's URL for its progress."""
+    user = require_user(*EDITORS)
+    version, case_ids = _target(key)
+    run_id = migration_runs.start(version, user, case_ids)
+    response = jsonify(run_dict(migration_runs.get(run_id)))
+    response.headers["Location"] = f"/api/v1/processes/{key}/migrations/{run_id}"
+    return response, 202
+
+
+@bp.get("/processes/<key>/migrations/<int:run_id>")
+def migration_run_status(key, run_id):
+    require_user(*EDITORS)
+    run = migration_runs.get(run_id)
+    if run is None or run.process_key != key:
+        raise ApiError(404, "not_found", f"no migration run {run_id} of {key}")
+    return jsonify(run_dict(run))
 
 
 @bp.get("/processes/<key>/versions/<int:older>/diff/<int:newer>")

@@ -42,6 +42,11 @@ def _candidates(target, case_ids=None):
     return session.execute(query).all()
 
 
+def open_case_ids(target, case_ids=None):
+    """Ids of the open cases of the process that are on another version than `target`."""
+    return [case.id for case, _version in _candidates(target, case_ids)]
+
+
 def _moved_state(case, target_parsed):
     """The case's state moved onto the target spec, proven to load there."""
     workflow = cases.load_workflow(case)

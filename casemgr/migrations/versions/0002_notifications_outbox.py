@@ -11,7 +11,7 @@ from alembic import op
 import casemgr.db
 
 revision = '0002'
-down_revision = '0001'
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

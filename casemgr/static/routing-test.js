@@ -1,0 +1,84 @@
+/* "Test a point": after a click on the map (map.js fills the lat/lon inputs) or a change of
+ * category or moment, ask the server which routing rule fires and show the answer.
+ * Without scripts the form posts and the page shows the answer.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("routing-test-form");
+  var map = document.getElementById("routing-map");
+  var answer = document.getElementById("routing-answer");
+  if (!form || !map || !answer) return;
+  var last = "";
+
+  function line(className, label, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.appendChild(document.createTextNode(label));
+    var strong = document.createElement("strong");
+    strong.textContent = String(text);  // a text node, never HTML
+    p.appendChild(strong);
+    return p;
+  }
+
+  function ruleText(rule, explanation) {
+    if (!rule) return explanation;
+    return "position " + rule.position + ": " + (rule.category || "any category") + " × " +
+      (rule.district ? rule.district.name : "any district") + ", " + rule.window;
+  }
+
+  function show(result) {
+    answer.textContent = "";
+    answer.appendChild(line("answer-unit", "Unit: ", result.unit ? result.unit.name : "none"));
+    answer.appendChild(line("answer-district", "District: ",
+      result.district ? result.district.name : "outside the city's districts"));
+    answer.appendChild(line("answer-rule", "Rule: ", ruleText(result.rule, result.explanation)));
+    answer.dataset.unit = result.unit ? result.unit.code : "";
+  }
+
+  function showErrors(fields) {
+    answer.textContent = "";
+    Object.keys(fields).forEach(function (name) {
+      var p = document.createElement("p");
+      p.className = "error";
+      p.textContent = name + ": " + fields[name];
+      answer.appendChild(p);
+    });
+    answer.dataset.unit = "";
+  }
+
+  function ask() {
+    var body = new FormData(form);
+    var key = new URLSearchParams(body).toString();
+    if (!form.elements.lat.value || !form.elements.lon.value || !form.elements.category.value) {
+      return;
+    }
+    if (key === last) return;
+    last = key;
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.json().then(function (result) { return [response.ok, result]; });
+      })
+      .then(function (pair) {
+        if (pair[0]) show(pair[1]);
+        else showErrors(pair[1].error ? pair[1].error.fields : { point: "not understood" });
+      })
+      .catch(function () { showErrors({ server: "no answer, try again" }); last = ""; });
+  }
+
+  // Registered after map.js, so the inputs already hold the clicked point.
+  map.addEventListener("click", ask);
+  ["category", "at", "lat", "lon"].forEach(function (name) {
+    form.elements[name].addEventListener("change", ask);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    last = "";
+    ask();
+  });
+})();
