@@ -173,6 +173,8 @@ class Element:
     #: (what, text) pairs: ("script", ...), ("condition", ...), ("timer", ...)
     expressions: list = field(default_factory=list)
     is_reachable: bool = True
+    #: A service task's request: {"kind": operator id, "params": {name: expression}}.
+    service: dict | None = None
 
 
 def _reachable_ids(spec):
@@ -199,6 +201,14 @@ def _expressions(task_spec):
     return found
 
 
+def _service(task_spec):
+    kind = getattr(task_spec, "operation_name", None)
+    if kind is None:
+        return None
+    params = getattr(task_spec, "operation_params", None) or {}
+    return {"kind": kind, "params": {name: param["value"] for name, param in params.items()}}
+
+
 def describe(parsed):
     """The process's elements as plain data, skipping the engine's own helper specs."""
     reachable = _reachable_ids(parsed.spec)
@@ -222,5 +232,6 @@ def describe(parsed):
             has_default_flow=getattr(task_spec, "default_task_spec", None) is not None,
             expressions=_expressions(task_spec),
             is_reachable=name in reachable,
+            service=_service(task_spec),
         ))
     return elements

@@ -189,7 +189,7 @@ def diff_versions(older, newer):
     for element_id in sorted(before.keys() & after.keys()):
         old, new = before[element_id], after[element_id]
         fields = [name for name in ("kind", "name", "lane", "lane_properties", "properties",
-                                    "expressions", "has_default_flow")
+                                    "service", "expressions", "has_default_flow")
                   if getattr(old, name) != getattr(new, name)]
         if fields:
             changed.append({"element_id": element_id, "name": new.name, "changed": fields,

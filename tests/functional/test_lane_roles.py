@@ -66,3 +66,20 @@ def test_tasks_go_to_the_chosen_role_over_the_lane_name(app, api):
     task = api.task(case["id"], "triage", "sup-water")
     assert task["role"] == "unit_supervisor"
     assert api.get(f"/tasks?case_id={case['id']}", "triage").get_json()["items"] == []
+
+
+def test_the_version_diff_shows_a_lane_role_change(app, api):
+    with open(app.config["WORKFLOW_DIR"] + "/complaint.bpmn", encoding="utf-8") as handle:
+        text = handle.read()
+    target = processes.deploy(text.replace(
+        '<bpmn:lane id="lane_triage" name="Triage officer">',
+        '<bpmn:lane id="lane_triage" name="Triage officer"><bpmn:extensionElements>'
+        "<spiffworkflow:properties>" + prop("role", "unit_supervisor")
+        + "</spiffworkflow:properties></bpmn:extensionElements>"))
+    session.commit()
+
+    body = api.get(f"/processes/complaint/versions/1/diff/{target.version}", "owner").get_json()
+
+    triage = next(e for e in body["changed"] if e["element_id"] == "triage")
+    assert triage["changed"] == ["lane_properties"]
+    assert triage["after"]["lane_properties"] == {"role": "unit_supervisor"}

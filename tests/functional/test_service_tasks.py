@@ -146,3 +146,16 @@ def test_notify_tasks_queue_messages_in_the_outbox_and_the_history(app, api):
     ]
     assert events[1][1] == {"bpmn_id": "tell_supervisors", "kind": "notify",
                             "message": "escalated", "to": "unit_supervisor", "queued": 1}
+
+
+def test_the_version_diff_shows_a_service_task_kind_change(app, api):
+    first = with_service_tasks(app, ("tell", "notify", {"message": "'assigned'"}))
+    second = with_service_tasks(app, ("tell", "routing", {}))
+
+    body = api.get(f"/processes/complaint/versions/{first.version}/diff/{second.version}",
+                   "owner").get_json()
+
+    [tell] = body["changed"]
+    assert tell["changed"] == ["service"]
+    assert tell["before"]["service"] == {"kind": "notify", "params": {"message": "'assigned'"}}
+    assert tell["after"]["service"] == {"kind": "routing", "params": {}}
