@@ -21,7 +21,7 @@ vendor_file() {
 }
 
 rm -rf "$VENDOR/leaflet" "$VENDOR/leaflet.markercluster" "$VENDOR/leaflet.heat" "$VENDOR/chart.js" \
-  "$VENDOR/bpmn-modeller"
+  "$VENDOR/bpmn-modeller" "$VENDOR/bpmn-viewer"
 
 vendor_file leaflet dist/leaflet.js dist/leaflet.css dist/images LICENSE
 vendor_file leaflet.markercluster \
@@ -43,6 +43,13 @@ cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css "$MODELLER/bpmn-font/
 cp -R node_modules/bpmn-js/dist/assets/bpmn-font/font "$MODELLER/bpmn-font/"
 node scripts/bundle_licences.mjs "$METAFILE" "$MODELLER"
 
+# The read-only case diagram: bpmn-js's NavigatedViewer bundled from assets/viewer/.
+VIEWER=$VENDOR/bpmn-viewer
+node assets/modeller/build.mjs "$VIEWER/viewer.js" "$METAFILE" assets/viewer/index.js
+cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css \
+  "$VIEWER/"
+node scripts/bundle_licences.mjs "$METAFILE" "$VIEWER" viewer.js
+
 version_of() { node -p "require('./node_modules/$1/package.json').version"; }
 
 cat >"$VENDOR/README.md" <<NOTE
@@ -57,13 +64,15 @@ in package.json and package-lock.json. Do not edit by hand.
 | leaflet.markercluster | $(version_of leaflet.markercluster) | MIT (leaflet.markercluster/MIT-LICENCE.txt) | leaflet.markercluster.js, MarkerCluster.css, MarkerCluster.Default.css |
 | leaflet.heat | $(version_of leaflet.heat) | BSD-2-Clause (leaflet.heat/LICENSE) | leaflet-heat.js |
 | chart.js | $(version_of chart.js) | MIT (chart.js/LICENSE.md) | chart.umd.min.js |
-| bpmn-js | $(version_of bpmn-js) | bpmn.io licence (bpmn-modeller/licenses/bpmn-js.txt): keep the watermark | in modeller.js; diagram-js.css, bpmn-js.css, bpmn-font/ |
+| bpmn-js | $(version_of bpmn-js) | bpmn.io licence (bpmn-modeller/licenses/bpmn-js.txt): keep the watermark | in modeller.js and bpmn-viewer/viewer.js; diagram-js.css, bpmn-js.css, bpmn-font/ |
 | diagram-js | $(version_of diagram-js) | MIT (bpmn-modeller/licenses/diagram-js.txt) | in modeller.js |
 | bpmn-js-properties-panel | $(version_of bpmn-js-properties-panel) | MIT (bpmn-modeller/licenses/) | in modeller.js |
 | @bpmn-io/properties-panel | $(version_of @bpmn-io/properties-panel) | MIT (bpmn-modeller/licenses/) | in modeller.js; properties-panel.css |
 
 \`bpmn-modeller/modeller.js\` is built by esbuild $(version_of esbuild) from \`assets/modeller/\`;
 \`bpmn-modeller/THIRD-PARTY.md\` lists every package inside it with its licence.
+\`bpmn-viewer/viewer.js\` (the read-only case diagram) is built the same way from
+\`assets/viewer/\`; \`bpmn-viewer/THIRD-PARTY.md\` and \`bpmn-viewer/licenses/\` go with it.
 NOTE
 
 echo "vendored into $VENDOR:"

@@ -1,4 +1,6 @@
-// Bundle the modeller with esbuild: node assets/modeller/build.mjs OUTFILE METAFILE
+// Bundle the modeller with esbuild: node assets/modeller/build.mjs OUTFILE METAFILE [ENTRY]
+// ENTRY defaults to the modeller; the case diagram viewer (assets/viewer/index.js) is built
+// the same way so that both bundles get the same CSP clean-up.
 //
 // The page's CSP allows no inline style, so the browser refuses style attributes in HTML
 // that a library parses (a console error each). The build takes them out: the properties
@@ -8,7 +10,7 @@ import fs from 'node:fs';
 
 import * as esbuild from 'esbuild';
 
-const [outfile, metafile] = process.argv.slice(2);
+const [outfile, metafile, entry = 'assets/modeller/index.js'] = process.argv.slice(2);
 
 const INLINE_STYLES = [
   ['<div style="height: 100%" tabindex="-1"', '<div tabindex="-1"'],
@@ -54,7 +56,7 @@ const withoutInlineStyles = {
 };
 
 const result = await esbuild.build({
-  entryPoints: ['assets/modeller/index.js'],
+  entryPoints: [entry],
   bundle: true,
   minify: true,
   format: 'iife',

@@ -4,7 +4,7 @@
 import BpmnModeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 
-import CasemgrPropertiesModule, { propertyValue, setProperty } from './casemgr-properties';
+import CasemgrPropertiesModule, * as casemgrProperties from './casemgr-properties';
 import spiffworkflow from './spiffworkflow.json';
 
 const ERROR_MARKER = 'has-error';
@@ -12,6 +12,8 @@ const ERROR_OVERLAY = 'casemgr-error';
 
 function createModeller(root) {
   return new BpmnModeler({
+    // The roles, forms, service task kinds and messages casemgr knows, from the page.
+    casemgr: JSON.parse(root.dataset.options),
     container: root.querySelector('.modeller-canvas'),
     propertiesPanel: {
       parent: root.querySelector('.modeller-properties'),
@@ -209,7 +211,7 @@ function start() {
   // For the browser tests and the console: the bpmn-js API and casemgr's property helpers.
   window.casemgrModeller = page.modeler;
   window.casemgrModellerPage = page;
-  window.casemgrProperties = { propertyValue, setProperty };
+  window.casemgrProperties = casemgrProperties;
   page.bindButtons();
   page.load().catch((error) => page.say(`Failed: ${error.message}`));
 }

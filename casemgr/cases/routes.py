@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from casemgr.accounts import service as accounts
 from casemgr.accounts.auth import api_user, page_user
 from casemgr.cases import access, districts, history, service
+from casemgr.cases.diagram import diagram_of
 from casemgr.cases.models import Attachment
 from casemgr.db import session
 from casemgr.media import photos as media
@@ -255,14 +257,20 @@ def case_list():
     )
 
 
-@bp.get("/cases/<int:case_id>")
-@login_required
-def case_page(case_id):
+def _case_for_staff(case_id):
+    """The case, or 404 when there is none and 403 when it is another unit's."""
     case = service.get(case_id)
     if case is None:
         abort(404, f"There is no case {case_id}.")
     if not access.can_view(current_user, case):
         abort(403, "This case belongs to another unit.")
+    return case
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_page(case_id):
+    case = _case_for_staff(case_id)
     if not access.is_staff_reader(current_user):
         return redirect(url_for("cases.track", reference=case.reference))
 
@@ -275,6 +283,18 @@ def case_page(case_id):
         photos=service.attachments_of(case.id),
         events=[(e, _submitted_values(e)) for e in history.events_of(case.id)],
     )
+
+
+@bp.get("/cases/<int:case_id>/diagram.json")
+@login_required
+def case_diagram(case_id):
+    """The case's process diagram and the path it took, for the viewer on the case page."""
+    case = _case_for_staff(case_id)
+    if not access.is_staff_reader(current_user):
+        abort(403, "The process diagram is for staff.")
+    response = jsonify(diagram_of(case))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _submitted_values(event):

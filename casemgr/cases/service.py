@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemgr import engine
-from casemgr.cases import access, districts, history, routing
+from casemgr.cases import access, districts, history, process_services, routing
 from casemgr.cases.models import Attachment, Case, Category
 from casemgr.db import session, utcnow
 from casemgr.escalations import calendars, sla
@@ -338,6 +338,7 @@ def _store_step(case, workflow, marker, at=None, has_sla=None):
     has_sla = case.sla_due_at is not None if has_sla is None else has_sla
     sla.keep_moments(case, snap.data, calendars.calendar_for(case.unit_id), has_sla)
     sla.apply_effects(case, snap.effects, snap.ready_tasks)
+    process_services.apply(case, snap.effects)
 
     status = "closed" if snap.is_completed else _status_of(snap, case.status)
     if status != case.status:

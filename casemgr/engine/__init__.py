@@ -14,6 +14,7 @@ from casemgr.engine.definitions import (
     spec_from_json,
     spec_to_json,
 )
+from casemgr.engine.progress import Progress, progress
 from casemgr.engine.runtime import (
     Effect,
     EngineError,
@@ -42,6 +43,7 @@ __all__ = [
     "Effect",
     "EngineError",
     "ParsedProcess",
+    "Progress",
     "ReadyTask",
     "ScriptRefused",
     "Snapshot",
@@ -60,6 +62,7 @@ __all__ = [
     "retry",
     "new_workflow",
     "parse_bpmn",
+    "progress",
     "run",
     "snapshot",
     "spec_from_json",

@@ -12,6 +12,9 @@ from casemgr.engine.serialization import SERIALIZER
 
 log = logging.getLogger(__name__)
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
 #: Largest BPMN document accepted, in bytes; real diagrams are tens of kilobytes.
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 
@@ -94,7 +97,38 @@ def parse_bpmn(xml_bytes, process_id=None):
         line = getattr(exc, "line_number", None)
         raise BpmnError([{"element_id": element_id, "message": message, "line": line}]) from exc
 
+    _give_lane_properties(tree, [spec, *subprocess_specs.values()])
     return ParsedProcess(chosen, spec, subprocess_specs)
+
+
+def _lane_properties(tree):
+    """{flow node id: the spiffworkflow properties of the innermost lane holding it}."""
+    found = {}
+    # Document order visits an outer lane before the lanes nested in it, so inner ones win.
+    path = f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property"
+    for lane in tree.iter(f"{{{BPMN_NS}}}lane"):
+        properties = {
+            node.get("name"): node.get("value", "")
+            for node in lane.iterfind(path)
+            if node.get("name")
+        }
+        for ref in lane.iterfind(f"{{{BPMN_NS}}}flowNodeRef"):
+            found[(ref.text or "").strip()] = properties
+    return found
+
+
+def _give_lane_properties(tree, specs):
+    """Copy each lane's own properties into its tasks' extensions as `lane_properties`.
+
+    SpiffWorkflow keeps only a lane's name on a task; the extensions travel with the spec
+    when it is stored, so the lane's properties stay readable in every later step.
+    """
+    by_node = _lane_properties(tree)
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            properties = by_node.get(getattr(task_spec, "bpmn_id", None))
+            if properties and isinstance(getattr(task_spec, "extensions", None), dict):
+                task_spec.extensions["lane_properties"] = dict(properties)
 
 
 def spec_to_json(parsed):
@@ -131,12 +165,16 @@ class Element:
     name: str | None
     lane: str | None
     properties: dict
+    #: The spiffworkflow properties of the element's lane, such as its `role`.
+    lane_properties: dict = field(default_factory=dict)
     is_user_task: bool = False
     is_exclusive_gateway: bool = False
     has_default_flow: bool = False
     #: (what, text) pairs: ("script", ...), ("condition", ...), ("timer", ...)
     expressions: list = field(default_factory=list)
     is_reachable: bool = True
+    #: A service task's request: {"kind": operator id, "params": {name: expression}}.
+    service: dict | None = None
 
 
 def _reachable_ids(spec):
@@ -163,6 +201,14 @@ def _expressions(task_spec):
     return found
 
 
+def _service(task_spec):
+    kind = getattr(task_spec, "operation_name", None)
+    if kind is None:
+        return None
+    params = getattr(task_spec, "operation_params", None) or {}
+    return {"kind": kind, "params": {name: param["value"] for name, param in params.items()}}
+
+
 def describe(parsed):
     """The process's elements as plain data, skipping the engine's own helper specs."""
     reachable = _reachable_ids(parsed.spec)
@@ -179,10 +225,13 @@ def describe(parsed):
             lane=getattr(task_spec, "lane", None),
             properties=dict((getattr(task_spec, "extensions", None) or {}).get(
                 "properties", {})),
+            lane_properties=dict((getattr(task_spec, "extensions", None) or {}).get(
+                "lane_properties", {})),
             is_user_task=bool(getattr(task_spec, "manual", False)),
             is_exclusive_gateway=kind == "ExclusiveGateway",
             has_default_flow=getattr(task_spec, "default_task_spec", None) is not None,
             expressions=_expressions(task_spec),
             is_reachable=name in reachable,
+            service=_service(task_spec),
         ))
     return elements

@@ -10,9 +10,10 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.util.task import TaskState
 
-from casemgr.engine.sandbox import ScriptRefused, script_engine
+from casemgr.engine.sandbox import ScriptRefused, script_engine, service_request
 from casemgr.engine.serialization import SERIALIZER
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class ReadyTask:
     properties: dict
     assignee: str | None = None
     due_at: datetime | None = None
+    #: The spiffworkflow properties of the task's lane, such as its `role`.
+    lane_properties: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -55,12 +58,19 @@ class Snapshot:
 
 @dataclass
 class Effect:
-    """An element the process passed that asks the application to act (flag, notify)."""
+    """An element the process passed that asks the application to act (flag, notify).
+
+    A service task is one too: its `effect` is the task's kind (the operator's id), and
+    `params` holds its parameters as the process evaluated them.
+    """
 
     effect: str
     bpmn_id: str
     name: str
     data: dict
+    task_id: str = ""
+    is_service: bool = False
+    params: dict = field(default_factory=dict)
 
 
 def _engine_errors(step):
@@ -251,6 +261,8 @@ def _ready_task(task):
         properties=properties,
         assignee=task.data.get(assignee_var) if assignee_var else None,
         due_at=_moment(task.data.get(due_var)) if due_var else None,
+        lane_properties=dict((getattr(spec, "extensions", None) or {}).get(
+            "lane_properties", {})),
     )
 
 
@@ -278,11 +290,18 @@ def completed_marker(workflow):
 def _effects(workflow, marker):
     effects = []
     for task in workflow.get_tasks(state=TaskState.COMPLETED):
+        if str(task.id) in marker:
+            continue
+        spec = task.task_spec
+        name = spec.bpmn_name or spec.bpmn_id
         effect = _properties(task).get("effect")
-        if effect and str(task.id) not in marker:
-            spec = task.task_spec
+        if effect:
             effects.append((task.last_state_change, Effect(
-                effect, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, dict(task.data))))
+                effect, spec.bpmn_id, name, dict(task.data), task_id=str(task.id))))
+        if isinstance(spec, ServiceTask):
+            effects.append((task.last_state_change, Effect(
+                spec.operation_name, spec.bpmn_id, name, dict(task.data), task_id=str(task.id),
+                is_service=True, params=service_request(task)["params"])))
     return [effect for _changed, effect in sorted(effects, key=lambda pair: pair[0])]
 
 

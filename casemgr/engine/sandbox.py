@@ -6,6 +6,7 @@ beyond a small allow-list. RestrictedPython refuses those at compile time; a lin
 stops a loop that never ends.
 """
 
+import json
 import logging
 import sys
 import time
@@ -21,6 +22,7 @@ from RestrictedPython.Guards import (
     safer_getattr,
 )
 from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 log = logging.getLogger(__name__)
@@ -210,6 +212,34 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return True
 
 
+    def call_service(self, context, operation_name=None, operation_params=None, **_kwargs):
+        """Answer a service task with its request: the application acts on it afterwards.
+
+        The engine calls nothing outside itself; the kind and the evaluated parameters are
+        kept as the task's result, and snapshot() hands them on as an Effect.
+        """
+        params = {name: param["value"] for name, param in (operation_params or {}).items()}
+        return json.dumps({"kind": operation_name, "params": params})
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    """The script engine, with service task failures reported on their task."""
+
+    def call_service(self, task, **kwargs):
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except (TypeError, ValueError) as exc:
+            # The library's own handler here refers to a name it never set.
+            raise WorkflowTaskException(f"service task failed: {exc}", task=task,
+                                        exception=exc) from exc
+
+
+def service_request(task):
+    """The kind and parameters a completed service task asked for."""
+    result = task.data.get(task.task_spec.result_variable) or {}
+    return {"kind": result.get("kind"), "params": dict(result.get("params") or {})}
+
+
 def script_engine(helpers=None):
     """Return a script engine running the restricted environment, with extra helpers."""
-    return PythonScriptEngine(environment=RestrictedEnvironment(helpers))
+    return RestrictedScriptEngine(environment=RestrictedEnvironment(helpers))

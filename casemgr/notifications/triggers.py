@@ -86,3 +86,18 @@ def case_flagged(case, kind):
     for user_id, email in _officials("unit_supervisor", case.unit_id):
         service.queue(kind, email, f"{kind}:{case.id}:{due}:{user_id}", _context(case),
                       case=case, user_id=user_id)
+
+
+def process_message(case, kind, to, key):
+    """A message a notify service task asks for: to the reporter or a role's holders.
+
+    Returns how many messages were queued (none when nobody has an address).
+    """
+    if to == "reporter":
+        people = [(case.reporter_id, _reporter_email(case))]
+    else:
+        people = _officials(to, case.unit_id)
+    queued = [service.queue(kind, email, f"{key}:{user_id}", _context(case), case=case,
+                            user_id=user_id)
+              for user_id, email in people]
+    return sum(notification is not None for notification in queued)

@@ -49,15 +49,25 @@ def lint(parsed, xml_bytes=None):
     return problems
 
 
+def role_of(lane_name, lane_properties=None):
+    """The role a lane stands for: its `role` property, else the role its name maps to."""
+    chosen = (lane_properties or {}).get("role", "").strip()
+    return chosen or role_for_lane(lane_name)
+
+
 def _lane_problems(element):
     if not element.is_user_task:
         return []
     if not element.lane:
         return [problem(element.element_id, "user task outside any lane: put it in a lane "
-                                            "named for a role")]
-    if role_for_lane(element.lane) not in ROLE_KEYS:
+                                            "and choose the lane's role")]
+    chosen = element.lane_properties.get("role", "").strip()
+    if chosen and chosen not in ROLE_KEYS:
+        return [problem(element.element_id, f"user task is in lane {element.lane!r}, whose "
+                                            f"role {chosen!r} casemgr does not know")]
+    if role_of(element.lane, element.lane_properties) not in ROLE_KEYS:
         return [problem(element.element_id, f"user task is in lane {element.lane!r}, "
-                                            f"which maps to no role")]
+                                            f"which maps to no role: choose its role")]
     return []
 
 

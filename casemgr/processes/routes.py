@@ -6,7 +6,10 @@ from functools import wraps
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from casemgr.processes import service
+from casemgr.accounts.models import ROLE_KEYS
+from casemgr.processes import service, service_tasks
+from forms import declared
+from forms.tasks import TASK_FORMS
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,20 @@ def process_list():
 @for_editors
 def modeller(key):
     _known_or_404(key)
-    return render_template("processes/modeller.html", key=key, latest=service.latest_version(key))
+    return render_template("processes/modeller.html", key=key, latest=service.latest_version(key),
+                           options=panel_options())
+
+
+def panel_options():
+    """What the properties panel offers: the values lint and the engine accept."""
+    return {
+        "roles": list(ROLE_KEYS),
+        "forms": sorted(TASK_FORMS),
+        "field_types": list(declared.TYPES),
+        "service_kinds": service_tasks.KINDS,
+        "messages": list(service_tasks.message_kinds()),
+        "recipients": list(service_tasks.RECIPIENTS),
+    }
 
 
 @bp.get("/<key>/draft.bpmn")

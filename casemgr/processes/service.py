@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from casemgr import engine
 from casemgr.db import session
-from casemgr.processes import lint
-from casemgr.processes.lint import role_for_lane  # noqa: F401 - callers import it here
+from casemgr.processes import lint, service_tasks
+from casemgr.processes.lint import role_for_lane, role_of  # noqa: F401 - callers import them here
 from casemgr.processes.models import ProcessDraft, ProcessVersion
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,15 @@ def validate(xml):
     """Every problem with a BPMN document: parsing, SpiffWorkflow's validation, casemgr's
     lint. Returns (parsed or None, problems)."""
     xml_bytes = xml.encode("utf-8") if isinstance(xml, str) else xml
+    try:
+        engine.check_safe_xml(xml_bytes)
+    except engine.BpmnError as exc:
+        return None, exc.errors
+
+    # Service tasks first: the parser stops at the first bad one without naming it well.
+    service_problems = service_tasks.problems(service_tasks.safe_tree(xml_bytes))
+    if service_problems:
+        return None, service_problems
     try:
         parsed = engine.parse_bpmn(xml_bytes)
     except engine.BpmnError as exc:
@@ -179,8 +188,8 @@ def diff_versions(older, newer):
     changed = []
     for element_id in sorted(before.keys() & after.keys()):
         old, new = before[element_id], after[element_id]
-        fields = [name for name in ("kind", "name", "lane", "properties", "expressions",
-                                    "has_default_flow")
+        fields = [name for name in ("kind", "name", "lane", "lane_properties", "properties",
+                                    "service", "expressions", "has_default_flow")
                   if getattr(old, name) != getattr(new, name)]
         if fields:
             changed.append({"element_id": element_id, "name": new.name, "changed": fields,

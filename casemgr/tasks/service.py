@@ -11,7 +11,7 @@ from casemgr.cases import service as cases
 from casemgr.cases.models import Case
 from casemgr.db import session, utcnow
 from casemgr.processes import service as processes
-from casemgr.processes.service import role_for_lane
+from casemgr.processes.service import role_of
 from casemgr.tasks.models import Task
 from forms import declared
 from forms.tasks import TASK_FORMS, GenericTaskForm
@@ -65,7 +65,7 @@ def sync(case, snap):
 
 
 def _new_row(case, ready):
-    role = role_for_lane(ready.lane) or "admin"
+    role = role_of(ready.lane, ready.lane_properties) or "admin"
     assignee_id = None
     if role == "citizen":
         assignee_id = case.reporter_id

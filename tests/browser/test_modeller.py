@@ -77,12 +77,17 @@ def test_the_form_field_in_the_properties_panel_sets_the_form(visitor, logins):
     page.click('.modeller-canvas [data-element-id="resolve"]')
     field = page.locator("#bio-properties-panel-casemgr-form")
     assert field.input_value() == "resolve"
-    field.fill("no_such_form")
+    assert "triage" in field.locator("option").all_inner_texts()  # the known forms
+    field.select_option("")
+    page.fill("#bio-properties-panel-casemgr-fields", "size:colour")
     page.wait_for_function(
         "() => window.casemgrProperties.propertyValue("
-        "window.casemgrModeller.get('elementRegistry').get('resolve'), 'form') === 'no_such_form'"
+        "window.casemgrModeller.get('elementRegistry').get('resolve'), 'fields') === 'size:colour'"
     )
+    assert page.evaluate(
+        "() => window.casemgrProperties.propertyValue("
+        "window.casemgrModeller.get('elementRegistry').get('resolve'), 'form')") == ""
     click(page, "validate", "problem")
 
-    assert "resolve" in page.inner_text(".modeller-errors li[data-error-for='resolve']")
+    assert "unknown type" in page.inner_text(".modeller-errors li[data-error-for='resolve']")
     assert service.get_draft("complaint") is None  # checking saves nothing

@@ -43,3 +43,18 @@ def chain(middle, lanes=None):
 
 def prop(name, value):
     return f'<spiffworkflow:property name="{name}" value="{value}" />'
+
+
+def service_task(task_id, kind=None, params=None):
+    """A service task of `kind` with {name: value expression} parameters, in f1 / out f2."""
+    operator = ""
+    if kind is not None:
+        parameters = "".join(
+            f'<spiffworkflow:parameter id="{name}" type="str" value="{value}" />'
+            for name, value in (params or {}).items())
+        operator = (f'<bpmn:extensionElements><spiffworkflow:serviceTaskOperator id="{kind}">'
+                    f"<spiffworkflow:parameters>{parameters}</spiffworkflow:parameters>"
+                    "</spiffworkflow:serviceTaskOperator></bpmn:extensionElements>")
+    return (f'<bpmn:serviceTask id="{task_id}" name="{task_id}">{operator}'
+            "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
+            "</bpmn:serviceTask>")
