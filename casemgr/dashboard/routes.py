@@ -22,6 +22,7 @@ from casemgr.cases import access, districts
 from casemgr.cases import service as cases
 from casemgr.dashboard import exports, filters, overlays, service
 from casemgr.db import utcnow
+from casemgr.processes import service as processes
 from forms.dashboard import LayerDeleteForm, LayerUploadForm
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def dashboard():
         answer=answer,
         leaderboard=answer["leaderboard"],
         task_times=service.task_times(current_user, case_filter),
+        heat_process=_heat_process(),
         unlocated=unlocated[:UNLOCATED_SHOWN],
         unlocated_total=len(unlocated),
         layers=service.list_layers(),
@@ -119,7 +121,25 @@ def dashboard():
     )
 
 
+def _heat_process():
+    """The process whose diagram carries the task-time heat map: the one complaints run on."""
+    keys = processes.process_keys()
+    if not keys:
+        return None
+    return "complaint" if "complaint" in keys else keys[0]
+
+
 # -- what the map and charts load ----------------------------------------------------------
+
+
+@bp.get("/diagram/<key>.bpmn")
+@for_staff
+def diagram_xml(key):
+    """The latest version of a process, drawn read-only under the task-time heat map."""
+    version = processes.latest_version(key)
+    if version is None:
+        abort(404, f"There is no process {key}.")
+    return Response(version.bpmn_xml, mimetype="application/xml")
 
 
 @bp.get("/cases.geojson")

@@ -59,6 +59,7 @@ def test_admin_uploads_a_layer_and_reads_the_dashboard(visitor, logins, boston, 
         page.wait_for_function(DRAWN, arg=["#dashboard-map", part])
     page.wait_for_function(DRAWN, arg=["#trend-chart", "chart"])
     page.wait_for_function(DRAWN, arg=["#group-chart", "chart"])
+    page.wait_for_function(DRAWN, arg=["#task-heat-diagram", "heat"])
 
     assert page.get_attribute("#dashboard-map", "data-cases") == "81"
     assert page.locator("#dashboard-map .marker-cluster").count() > 0
@@ -74,6 +75,9 @@ def test_admin_uploads_a_layer_and_reads_the_dashboard(visitor, logins, boston, 
     assert page.inner_text("#kpi-on-time") == "83"
     assert page.inner_text("#kpi-overdue") == "17"
     assert re.search(r"19, not on the map", page.inner_text("#unlocated"))
+    # The diagram under the task table is drawn read-only, with the bpmn.io watermark.
+    assert page.locator("#task-heat-diagram [data-element-id='triage']").count() == 1
+    assert page.locator("#task-heat-diagram .bjs-powered-by").count() == 1
 
     page.select_option("#choropleth-metric", "overdue")
     page.uncheck("label:has-text('Cases (heat map)') input")

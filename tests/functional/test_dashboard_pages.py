@@ -108,6 +108,28 @@ def test_city_page_shows_groups_leaderboard_and_task_heat(city, client, logins):
     assert 'name="unit"' in page
 
 
+def test_task_heat_diagram_is_the_complaint_process_for_staff_only(city, client, logins):
+    log_in(client, logins, "sup-water")
+
+    page = client.get("/dashboard/", query_string=JUDGED).get_data(as_text=True)
+    diagram = client.get("/dashboard/diagram/complaint.bpmn")
+    times = client.get("/dashboard/task-times.json", query_string={"process": "complaint"})
+
+    assert 'id="task-heat-diagram"' in page
+    assert 'data-xml-url="/dashboard/diagram/complaint.bpmn"' in page
+    assert diagram.status_code == 200
+    assert diagram.mimetype == "application/xml"
+    assert b'<bpmn:userTask id="triage"' in diagram.data
+    assert times.get_json()["heat"]["triage"] > 0
+    assert client.get("/dashboard/diagram/no-such-process.bpmn").status_code == 404
+
+
+def test_citizens_cannot_read_the_heat_diagram(client, logins):
+    log_in(client, logins, "citizen")
+
+    assert client.get("/dashboard/diagram/complaint.bpmn").status_code == 403
+
+
 def test_bad_filter_on_the_page_is_422_naming_it(client, logins):
     log_in(client, logins, "admin")
 
