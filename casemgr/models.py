@@ -12,6 +12,7 @@ from casemgr.cases.models import (  # noqa: F401
 from casemgr.db import Base
 from casemgr.escalations.models import DayOff, WorkingHours  # noqa: F401
 from casemgr.notifications.models import Notification  # noqa: F401
+from casemgr.ops.models import Heartbeat  # noqa: F401
 from casemgr.processes.models import ProcessDraft, ProcessVersion  # noqa: F401
 from casemgr.tasks.models import Task  # noqa: F401
 
