@@ -23,13 +23,14 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 JSON_FIELDS = ["levelname", "name", "message", "request_id"]
 
 
-class RequestIdFilter(logging.Filter):
-    """Stamp the current request's id on each record ("-" outside a request)."""
+_plain_record = logging.getLogRecordFactory()
 
-    def filter(self, record):
-        if not hasattr(record, "request_id"):
-            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
+
+def _record_with_request_id(*args, **kwargs):
+    """Every record, whoever writes or handles it, carries the request id ("-" outside)."""
+    record = _plain_record(*args, **kwargs)
+    record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+    return record
 
 
 def json_formatter():
@@ -42,37 +43,32 @@ def json_formatter():
 
 
 def handler(log_format, stream=None):
-    """A stream handler writing `log_format` ("json" or "text") lines with request ids."""
+    """A stream handler writing `log_format` ("json" or "text") lines."""
     stream_handler = logging.StreamHandler(stream or sys.stderr)
     formatter = json_formatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     stream_handler.setFormatter(formatter)
-    stream_handler.addFilter(RequestIdFilter())
+    stream_handler.casemgr_format = log_format
     return stream_handler
 
 
 def configure(log_format):
-    """Send the root logger's records to stderr as `log_format`, once per process."""
+    """Write the root logger's records to stderr as `log_format`, once per process.
+
+    Where logging is set up already (a test runner, an embedding program) and text is
+    asked for, their handlers stay as they are.
+    """
+    if logging.getLogRecordFactory() is not _record_with_request_id:
+        logging.setLogRecordFactory(_record_with_request_id)
     root = logging.getLogger()
-    if any(getattr(h, "casemgr_format", None) == log_format for h in root.handlers):
+    ours = [h for h in root.handlers if getattr(h, "casemgr_format", None)]
+    if [h.casemgr_format for h in ours] == [log_format]:
         return
-    # A test runner's capture handlers stay; only a handler of ours is swapped.
-    for old in [h for h in root.handlers if getattr(h, "casemgr_format", None)]:
+    for old in ours:
         root.removeHandler(old)
-    if root.handlers and log_format == "text":
-        _stamp_existing(root)
+    if log_format == "text" and len(root.handlers) > 0:
         return
-    new = handler(log_format)
-    new.casemgr_format = log_format
-    root.addHandler(new)
+    root.addHandler(handler(log_format))
     root.setLevel(logging.INFO)
-
-
-def _stamp_existing(root):
-    # Someone (pytest, an embedding program) set up logging already: keep their handlers,
-    # and only make sure a format naming %(request_id)s never meets a record without one.
-    for existing in root.handlers:
-        if not any(isinstance(f, RequestIdFilter) for f in existing.filters):
-            existing.addFilter(RequestIdFilter())
 
 
 def request_id_from(header):
