@@ -2,6 +2,7 @@
 
 import json
 import logging
+import sys
 
 import pytest
 
@@ -130,3 +131,28 @@ def test_json_formatter_writes_one_object_per_line_with_the_fields():
         "request_id": "abc12345",
         "status": 201,
     }
+
+
+def test_keepalive_starts_a_crashed_command_again_until_it_exits_cleanly(tmp_path, monkeypatch):
+    from casemgr.ops import keepalive
+
+    monkeypatch.setattr(keepalive, "FIRST_DELAY", 0.01)
+    runs = tmp_path / "runs"
+    # Fails on its first two runs (Redis away), then exits cleanly.
+    script = (f"import pathlib, sys; p = pathlib.Path({str(runs)!r}); "
+              "p.write_text(p.read_text() + 'x' if p.exists() else 'x'); "
+              "sys.exit(0 if len(p.read_text()) == 3 else 1)")
+
+    assert keepalive.run([sys.executable, "-c", script]) == 0
+    assert runs.read_text() == "xxx"
+
+
+def test_keepalive_stops_restarting_once_asked_to_stop(tmp_path):
+    import threading
+
+    from casemgr.ops import keepalive
+
+    stop = threading.Event()
+    stop.set()
+
+    assert keepalive.run([sys.executable, "-c", "import sys; sys.exit(3)"], stop) == 0
