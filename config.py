@@ -80,6 +80,8 @@ SETTINGS = {
     "WEB_THREADS": ("CASEMGR_WEB_THREADS", int, 4),
     "RQ_WORKERS": ("CASEMGR_RQ_WORKERS", int, 2),
     "SWEEP_INTERVAL": ("CASEMGR_SWEEP_INTERVAL", int, 10),
+    #: Which Procfile processes this host runs: web hosts, worker hosts, one scheduler.
+    "PROCESSES": ("CASEMGR_PROCESSES", str, "web,worker,scheduler"),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".

@@ -4,6 +4,7 @@ Usage: python -m casemgr.ops.production [--check]
 
 Production mode is gunicorn serving the app, CASEMGR_RQ_WORKERS RQ workers and one
 scheduler, all configured from the environment and supervised by honcho (see Procfile).
+CASEMGR_PROCESSES picks a subset for hosts with one job (docs/scaling.md).
 """
 
 import os
@@ -16,6 +17,7 @@ from casemgr.ops import supervisor
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCFILE = ROOT / "Procfile"
+PROCESS_TYPES = ("web", "worker", "scheduler")
 
 
 class NotReady(Exception):
@@ -43,7 +45,25 @@ def check_settings(environ):
                           ("SWEEP_INTERVAL", "CASEMGR_SWEEP_INTERVAL")):
         if settings[name] < 1:
             raise NotReady(f"{env_var}={settings[name]} must be at least 1")
+    process_types(settings)
     return settings
+
+
+def process_types(settings):
+    """The Procfile process types this host runs, from CASEMGR_PROCESSES."""
+    chosen = {name.strip() for name in settings["PROCESSES"].split(",") if name.strip()}
+    unknown = chosen - set(PROCESS_TYPES)
+    if unknown or not chosen:
+        raise NotReady(f"CASEMGR_PROCESSES={settings['PROCESSES']!r}: list one or more of "
+                       f"{', '.join(PROCESS_TYPES)}")
+    return chosen
+
+
+def concurrency(settings):
+    """How many of each process type to start: none of those this host does not run."""
+    counts = {"web": 1, "worker": settings["RQ_WORKERS"], "scheduler": 1}
+    chosen = process_types(settings)
+    return {name: counts[name] if name in chosen else 0 for name in PROCESS_TYPES}
 
 
 def _load(environ):
@@ -97,8 +117,8 @@ def main(argv=None):
     except NotReady as exc:
         print(f"make prod: {exc}", file=sys.stderr)
         return 2
-    concurrency = {"worker": settings["RQ_WORKERS"], "web": 1, "scheduler": 1}
-    return supervisor.run(PROCFILE, environ, concurrency, settings["LOG_FORMAT"], cwd=ROOT)
+    return supervisor.run(PROCFILE, environ, concurrency(settings), settings["LOG_FORMAT"],
+                          cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ GOOD = {
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
     for name in [*GOOD, "CASEMGR_LOG_FORMAT", "CASEMGR_RQ_WORKERS", "CASEMGR_WEB_WORKERS",
-                 "CASEMGR_BIND", "CASEMGR_PASSWORD_HASH"]:
+                 "CASEMGR_WEB_THREADS", "CASEMGR_SWEEP_INTERVAL", "CASEMGR_BIND",
+                 "CASEMGR_PASSWORD_HASH", "CASEMGR_PROCESSES"]:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -156,3 +157,20 @@ def test_keepalive_stops_restarting_once_asked_to_stop(tmp_path):
     stop.set()
 
     assert keepalive.run([sys.executable, "-c", "import sys; sys.exit(3)"], stop) == 0
+
+
+def test_a_host_can_run_some_of_the_processes(clean_environment):
+    clean_environment.setenv("CASEMGR_RQ_WORKERS", "3")
+
+    everything = production.concurrency(production.check_settings(GOOD))
+    workers_only = production.concurrency(
+        production.check_settings({**GOOD, "CASEMGR_PROCESSES": "worker"}))
+
+    assert everything == {"web": 1, "worker": 3, "scheduler": 1}
+    assert workers_only == {"web": 0, "worker": 3, "scheduler": 0}
+
+
+@pytest.mark.parametrize("processes", ["web,cron", " , ", "queue"])
+def test_unknown_process_types_are_refused(processes):
+    with pytest.raises(production.NotReady, match="CASEMGR_PROCESSES="):
+        production.check_settings({**GOOD, "CASEMGR_PROCESSES": processes})
