@@ -53,8 +53,7 @@ def redis_health(url, queue_name):
     try:
         latency = _timed(connection.ping)
         queue = Queue(queue_name, connection=connection)
-        depths = {queue_name: {"queued": queue.count,
-                               "failed": queue.failed_job_registry.count}}
+        depths = {queue_name: {"queued": queue.count, "failed": queue.failed_job_registry.count}}
     except (RedisError, OSError) as exc:
         log.error("health check: Redis unreachable: %s", exc)
         return "unreachable", None, {}

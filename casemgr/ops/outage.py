@@ -26,8 +26,7 @@ def _first_line(exc):
 
 
 def database_unavailable(exc):
-    log.error("database unavailable on %s %s: %s", request.method, request.path,
-              _first_line(exc))
+    log.error("database unavailable on %s %s: %s", request.method, request.path, _first_line(exc))
     # The session's connection may be dead: drop it so the next request starts clean.
     try:
         session.remove()

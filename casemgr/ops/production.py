@@ -39,10 +39,12 @@ def check_settings(environ):
         raise NotReady("; ".join(problems))
 
     settings = _load(environ)
-    for name, env_var in (("WEB_WORKERS", "CASEMGR_WEB_WORKERS"),
-                          ("WEB_THREADS", "CASEMGR_WEB_THREADS"),
-                          ("RQ_WORKERS", "CASEMGR_RQ_WORKERS"),
-                          ("SWEEP_INTERVAL", "CASEMGR_SWEEP_INTERVAL")):
+    for name, env_var in (
+        ("WEB_WORKERS", "CASEMGR_WEB_WORKERS"),
+        ("WEB_THREADS", "CASEMGR_WEB_THREADS"),
+        ("RQ_WORKERS", "CASEMGR_RQ_WORKERS"),
+        ("SWEEP_INTERVAL", "CASEMGR_SWEEP_INTERVAL"),
+    ):
         if settings[name] < 1:
             raise NotReady(f"{env_var}={settings[name]} must be at least 1")
     process_types(settings)
@@ -54,8 +56,10 @@ def process_types(settings):
     chosen = {name.strip() for name in settings["PROCESSES"].split(",") if name.strip()}
     unknown = chosen - set(PROCESS_TYPES)
     if unknown or not chosen:
-        raise NotReady(f"CASEMGR_PROCESSES={settings['PROCESSES']!r}: list one or more of "
-                       f"{', '.join(PROCESS_TYPES)}")
+        raise NotReady(
+            f"CASEMGR_PROCESSES={settings['PROCESSES']!r}: list one or more of "
+            f"{', '.join(PROCESS_TYPES)}"
+        )
     return chosen
 
 
@@ -95,11 +99,17 @@ def process_environ(environ, settings):
 def migrate(environ, log_format):
     """Bring the schema to the newest migration, add missing roles, deploy the workflows."""
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "casemgr", "init-db"]
-    result = subprocess.run(command, cwd=ROOT, env=environ, check=False, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=environ,
+        check=False,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     for line in result.stdout.splitlines():
-        print(supervisor.json_line(line, "init-db") if log_format == "json" else line,
-              flush=True)
+        print(supervisor.json_line(line, "init-db") if log_format == "json" else line, flush=True)
     if result.returncode != 0:
         raise NotReady(f"the database could not be migrated (init-db exited {result.returncode})")
 
@@ -117,8 +127,9 @@ def main(argv=None):
     except NotReady as exc:
         print(f"make prod: {exc}", file=sys.stderr)
         return 2
-    return supervisor.run(PROCFILE, environ, concurrency(settings), settings["LOG_FORMAT"],
-                          cwd=ROOT)
+    return supervisor.run(
+        PROCFILE, environ, concurrency(settings), settings["LOG_FORMAT"], cwd=ROOT
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def run(procfile_path, environ, concurrency, log_format, cwd=None):
     printer = JsonPrinter(prefix=False) if log_format == "json" else Printer()
     manager = Manager(printer)
     for process in expand_processes(procfile.processes, concurrency=concurrency, env=environ):
-        manager.add_process(process.name, process.cmd, quiet=process.quiet,
-                            env=process.env, cwd=cwd)
+        manager.add_process(
+            process.name, process.cmd, quiet=process.quiet, env=process.env, cwd=cwd
+        )
     manager.loop()
     return manager.returncode

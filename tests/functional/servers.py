@@ -64,7 +64,11 @@ def start(command, environ, log_path):
     """Start `command` in its own session (so a stop reaches its children), logging to a file."""
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -83,10 +87,20 @@ def stop(process, timeout=30):
 
 def gunicorn(port, environ, log_path, workers=2, threads=4):
     """Serve the app with gunicorn (production mode's web process) and wait until it answers."""
-    environ = dict(environ, CASEMGR_BIND=f"127.0.0.1:{port}", CASEMGR_WEB_WORKERS=str(workers),
-                   CASEMGR_WEB_THREADS=str(threads))
-    command = [PYTHON, "-m", "gunicorn", "--config", "python:casemgr.ops.gunicorn_conf",
-               "wsgi:app"]
+    environ = dict(
+        environ,
+        CASEMGR_BIND=f"127.0.0.1:{port}",
+        CASEMGR_WEB_WORKERS=str(workers),
+        CASEMGR_WEB_THREADS=str(threads),
+    )
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:casemgr.ops.gunicorn_conf",
+        "wsgi:app",
+    ]
     process = start(command, environ, log_path)
     try:
         wait_for(lambda: _answers(port, process, log_path), 60, f"gunicorn on port {port}")
@@ -119,8 +133,17 @@ class ThrowawayRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no"]
+        command = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
         self.process = start(command, os.environ, self.log_path)
         wait_for(self.is_up, 30, f"redis-server on port {self.port}")
 

@@ -28,8 +28,9 @@ def test_a_second_host_waits_for_the_first_to_finish_migrating(app):
 
     # The first host holds the lock, as it does while its migrations run.
     with engine_for(url).begin() as first_host:
-        first_host.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                           {"key": migrate.MIGRATION_LOCK})
+        first_host.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": migrate.MIGRATION_LOCK}
+        )
         waiting = threading.Thread(target=second_host)
         waiting.start()
         assert not finished.wait(2)

@@ -76,9 +76,16 @@ def test_a_connection_lost_mid_intake_stores_nothing_and_says_so(api, database_a
     api.token("citizen")
     # The case rows are written; the connection goes while the outbox rows follow them.
     database_away.start(failing="INSERT INTO notifications")
-    response = api.post("/cases", "citizen", json={
-        "category": "drains", "description": "Drain blocked", "lat": ROXBURY[0],
-        "lon": ROXBURY[1]})
+    response = api.post(
+        "/cases",
+        "citizen",
+        json={
+            "category": "drains",
+            "description": "Drain blocked",
+            "lat": ROXBURY[0],
+            "lon": ROXBURY[1],
+        },
+    )
     database_away.end()
 
     assert response.status_code == 503

@@ -98,8 +98,9 @@ def test_make_prod_serves_sweeps_and_stops_everything_on_sigterm(app, queue_name
     prod = start_prod(environ, log_path)
     try:
         health = servers.wait_for(healthy_with_a_sweep, 120, "a healthy app with a timer sweep")
-        status, headers, _ = servers.request(servers.PROD_PORT, "GET", "/healthz",
-                                             {"X-Request-ID": "prod-test-000001"})
+        status, headers, _ = servers.request(
+            servers.PROD_PORT, "GET", "/healthz", {"X-Request-ID": "prod-test-000001"}
+        )
     finally:
         stop_prod(prod)
 
@@ -119,8 +120,13 @@ def test_make_prod_serves_sweeps_and_stops_everything_on_sigterm(app, queue_name
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     requests = [line for line in lines if line.get("request_id") == "prod-test-000001"]
     assert requests and requests[-1]["path"] == "/healthz" and requests[-1]["status"] == 200
-    assert {"web.1", "worker.1", "worker.2", "scheduler.1"} <= {line["process"] for line in lines
-                                                              if "process" in line}
+    assert requests[-1]["process"] == "web.1"
+    stopped = {
+        line["message"].split()[0]
+        for line in lines
+        if line["process"] == "system" and " stopped (rc=" in line["message"]
+    }
+    assert stopped == {"web.1", "worker.1", "worker.2", "scheduler.1"}
 
 
 def health():
@@ -141,15 +147,29 @@ def test_a_redis_restart_leaves_the_web_up_and_the_workers_come_back(
         redis.kill()
         time.sleep(3)  # long enough for the workers and the scheduler to lose Redis
         status, body = health()
-        filed = servers.request(servers.PROD_PORT, "POST", "/api/v1/cases",
-                                {"Authorization": f"Bearer {token}"},
-                                {"category": "drains", "description": "Filed while Redis is down",
-                                 "lat": ROXBURY[0], "lon": ROXBURY[1]})
+        filed = servers.request(
+            servers.PROD_PORT,
+            "POST",
+            "/api/v1/cases",
+            {"Authorization": f"Bearer {token}"},
+            {
+                "category": "drains",
+                "description": "Filed while Redis is down",
+                "lat": ROXBURY[0],
+                "lon": ROXBURY[1],
+            },
+        )
 
         redis.start()
         restarted_at = utcnow()
-        servers.wait_for(lambda: health()[0] == 200 and datetime.fromisoformat(
-            health()[1]["last_sweep_at"]) > restarted_at, 120, "sweeps after Redis is back")
+        servers.wait_for(
+            lambda: (
+                health()[0] == 200
+                and datetime.fromisoformat(health()[1]["last_sweep_at"]) > restarted_at
+            ),
+            120,
+            "sweeps after Redis is back",
+        )
         assert prod.poll() is None
     finally:
         stop_prod(prod)

@@ -37,8 +37,12 @@ CLIENT_PROCESSES = 4
 
 
 def process_settings():
-    return {"CASEMGR_ENV": "test", "SECRET_KEY": "test-secret", "CASEMGR_LOG_FORMAT": "json",
-            "CASEMGR_MAIL_BACKEND": "console"}
+    return {
+        "CASEMGR_ENV": "test",
+        "SECRET_KEY": "test-secret",
+        "CASEMGR_LOG_FORMAT": "json",
+        "CASEMGR_MAIL_BACKEND": "console",
+    }
 
 
 def task_completions(case_id, bpmn_id):
@@ -56,19 +60,31 @@ def task_completions(case_id, bpmn_id):
 
 @pytest.fixture
 def race_server(app, tmp_path):
-    environ = servers.app_environ(**process_settings(), DATABASE_URL=app.config["DATABASE_URL"],
-                                  REDIS_URL="")
-    process = servers.gunicorn(servers.RACE_PORT, environ, tmp_path / "gunicorn.log",
-                               workers=3, threads=4)
+    environ = servers.app_environ(
+        **process_settings(), DATABASE_URL=app.config["DATABASE_URL"], REDIS_URL=""
+    )
+    process = servers.gunicorn(
+        servers.RACE_PORT, environ, tmp_path / "gunicorn.log", workers=3, threads=4
+    )
     yield process
     servers.stop(process)
 
 
 def hammer(path, token, count, start_at):
-    command = [servers.PYTHON, "-m", "tests.functional.hammer", str(servers.RACE_PORT), path,
-               token, str(count), "25", str(start_at)]
-    return subprocess.Popen(command, cwd=servers.ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    command = [
+        servers.PYTHON,
+        "-m",
+        "tests.functional.hammer",
+        str(servers.RACE_PORT),
+        path,
+        token,
+        str(count),
+        "25",
+        str(start_at),
+    ]
+    return subprocess.Popen(
+        command, cwd=servers.ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
 
 
 def test_a_thousand_concurrent_completions_one_wins(api, drain_case, race_server):
@@ -79,8 +95,9 @@ def test_a_thousand_concurrent_completions_one_wins(api, drain_case, race_server
     # Several client processes, each with many threads, all let go at the same moment.
     start_at = time.time() + 3
     path = f"/api/v1/tasks/{task_id}/complete"
-    clients = [hammer(path, token, RACERS // CLIENT_PROCESSES, start_at)
-               for _ in range(CLIENT_PROCESSES)]
+    clients = [
+        hammer(path, token, RACERS // CLIENT_PROCESSES, start_at) for _ in range(CLIENT_PROCESSES)
+    ]
     statuses = {}
     for client in clients:
         out, _ = client.communicate(json.dumps(ASSIGN), timeout=600)
@@ -120,9 +137,16 @@ def test_intake_survives_redis_down_and_the_outbox_is_sent_after(
     monkeypatch.setitem(app.config, "QUEUE_NAME", queue_name)
     throwaway_redis.kill()
 
-    filed = api.post("/cases", "citizen", json={
-        "category": "drains", "description": "Drain blocked while Redis is down",
-        "lat": ROXBURY[0], "lon": ROXBURY[1]})
+    filed = api.post(
+        "/cases",
+        "citizen",
+        json={
+            "category": "drains",
+            "description": "Drain blocked while Redis is down",
+            "lat": ROXBURY[0],
+            "lon": ROXBURY[1],
+        },
+    )
 
     assert filed.status_code == 201, filed.get_json()
     case_id = filed.get_json()["id"]
@@ -131,16 +155,24 @@ def test_intake_survives_redis_down_and_the_outbox_is_sent_after(
 
     # Redis comes back empty (no persistence): the sweep must find the rows in the outbox.
     throwaway_redis.start()
-    environ = servers.app_environ(**process_settings(), DATABASE_URL=app.config["DATABASE_URL"],
-                                  REDIS_URL=throwaway_redis.url, CASEMGR_QUEUE=queue_name)
+    environ = servers.app_environ(
+        **process_settings(),
+        DATABASE_URL=app.config["DATABASE_URL"],
+        REDIS_URL=throwaway_redis.url,
+        CASEMGR_QUEUE=queue_name,
+    )
     processes = [
-        servers.start(servers.flask_command("scheduler", "--interval", "1"), environ,
-                      tmp_path / "scheduler.log"),
+        servers.start(
+            servers.flask_command("scheduler", "--interval", "1"),
+            environ,
+            tmp_path / "scheduler.log",
+        ),
         servers.start(servers.flask_command("worker"), environ, tmp_path / "worker.log"),
     ]
     try:
-        servers.wait_for(lambda: set(pending_and_sent(case_id)) == {"sent"}, 120,
-                         "the outbox to be sent")
+        servers.wait_for(
+            lambda: set(pending_and_sent(case_id)) == {"sent"}, 120, "the outbox to be sent"
+        )
     finally:
         for process in processes:
             servers.stop(process)
@@ -163,8 +195,9 @@ def postgres_proxy(app):
 @pytest.fixture
 def app_behind_proxy(app, postgres_proxy, tmp_path):
     target = urlsplit(app.config["DATABASE_URL"])
-    netloc = target.netloc.replace(f"{target.hostname}:{target.port or 5432}",
-                                   f"127.0.0.1:{postgres_proxy.port}")
+    netloc = target.netloc.replace(
+        f"{target.hostname}:{target.port or 5432}", f"127.0.0.1:{postgres_proxy.port}"
+    )
     if target.port is None:
         netloc = f"{target.netloc}:{postgres_proxy.port}"
     url = target._replace(netloc=netloc).geturl()

@@ -48,9 +48,16 @@ def test_lines_written_while_serving_carry_the_request_id(api, caplog):
     caplog.set_level(logging.INFO)
 
     headers = {**api.headers("citizen"), "X-Request-ID": "intake-00000042"}
-    response = api.client.post("/api/v1/cases", headers=headers, json={
-        "category": "drains", "description": "Drain blocked", "lat": ROXBURY[0],
-        "lon": ROXBURY[1]})
+    response = api.client.post(
+        "/api/v1/cases",
+        headers=headers,
+        json={
+            "category": "drains",
+            "description": "Drain blocked",
+            "lat": ROXBURY[0],
+            "lon": ROXBURY[1],
+        },
+    )
 
     assert response.status_code == 201
     filed = [r for r in caplog.records if "filed by" in r.getMessage()]
@@ -81,7 +88,11 @@ def test_json_lines_of_a_request(client, caplog):
     assert line["request_id"] == "json-line-test-1"
     assert line["message"] == "GET /healthz 200"
     assert (line["level"], line["method"], line["path"], line["status"]) == (
-        "INFO", "GET", "/healthz", 200)
+        "INFO",
+        "GET",
+        "/healthz",
+        200,
+    )
     assert line["duration_ms"] >= 0 and line["time"].endswith("+00:00")
 
 

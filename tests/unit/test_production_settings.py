@@ -19,9 +19,17 @@ GOOD = {
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in [*GOOD, "CASEMGR_LOG_FORMAT", "CASEMGR_RQ_WORKERS", "CASEMGR_WEB_WORKERS",
-                 "CASEMGR_WEB_THREADS", "CASEMGR_SWEEP_INTERVAL", "CASEMGR_BIND",
-                 "CASEMGR_PASSWORD_HASH", "CASEMGR_PROCESSES"]:
+    for name in [
+        *GOOD,
+        "CASEMGR_LOG_FORMAT",
+        "CASEMGR_RQ_WORKERS",
+        "CASEMGR_WEB_WORKERS",
+        "CASEMGR_WEB_THREADS",
+        "CASEMGR_SWEEP_INTERVAL",
+        "CASEMGR_BIND",
+        "CASEMGR_PASSWORD_HASH",
+        "CASEMGR_PROCESSES",
+    ]:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -83,8 +91,9 @@ def test_text_logs_in_development_json_when_asked(clean_environment):
 
 
 def test_processes_get_production_mode_and_the_venv_on_their_path():
-    environ = production.process_environ({**GOOD, "PATH": "/usr/bin"},
-                                         production.check_settings(GOOD))
+    environ = production.process_environ(
+        {**GOOD, "PATH": "/usr/bin"}, production.check_settings(GOOD)
+    )
 
     assert environ["CASEMGR_ENV"] == "production"
     assert environ["CASEMGR_SWEEP_INTERVAL"] == "10"
@@ -116,8 +125,9 @@ def test_json_formatter_writes_one_object_per_line_with_the_fields():
     from casemgr.ops import logs
 
     formatter = logs.json_formatter()
-    record = logging.LogRecord("casemgr.cases", logging.WARNING, __file__, 1,
-                               "case %s\nfiled", ("CM-1",), None)
+    record = logging.LogRecord(
+        "casemgr.cases", logging.WARNING, __file__, 1, "case %s\nfiled", ("CM-1",), None
+    )
     record.request_id = "abc12345"
     record.status = 201
 
@@ -140,9 +150,11 @@ def test_keepalive_starts_a_crashed_command_again_until_it_exits_cleanly(tmp_pat
     monkeypatch.setattr(keepalive, "FIRST_DELAY", 0.01)
     runs = tmp_path / "runs"
     # Fails on its first two runs (Redis away), then exits cleanly.
-    script = (f"import pathlib, sys; p = pathlib.Path({str(runs)!r}); "
-              "p.write_text(p.read_text() + 'x' if p.exists() else 'x'); "
-              "sys.exit(0 if len(p.read_text()) == 3 else 1)")
+    script = (
+        f"import pathlib, sys; p = pathlib.Path({str(runs)!r}); "
+        "p.write_text(p.read_text() + 'x' if p.exists() else 'x'); "
+        "sys.exit(0 if len(p.read_text()) == 3 else 1)"
+    )
 
     assert keepalive.run([sys.executable, "-c", script]) == 0
     assert runs.read_text() == "xxx"
@@ -164,7 +176,8 @@ def test_a_host_can_run_some_of_the_processes(clean_environment):
 
     everything = production.concurrency(production.check_settings(GOOD))
     workers_only = production.concurrency(
-        production.check_settings({**GOOD, "CASEMGR_PROCESSES": "worker"}))
+        production.check_settings({**GOOD, "CASEMGR_PROCESSES": "worker"})
+    )
 
     assert everything == {"web": 1, "worker": 3, "scheduler": 1}
     assert workers_only == {"web": 0, "worker": 3, "scheduler": 0}
