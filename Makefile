@@ -11,12 +11,13 @@ CHROMIUM := /usr/bin/chromium
 DEMO := CASEMGR_PROFILE=boston
 PYTEST_ARGS ?=
 
-.PHONY: help venv chromium run test lint format bench assets clean distclean
+.PHONY: help venv chromium run prod test lint format bench assets clean distclean
 
 help:
 	@echo "make venv       create/refresh .venv from requirements-dev.txt (incremental)"
 	@echo "make chromium   install Debian's chromium for browser tests (as root, if missing)"
 	@echo "make run        init the database, seed demo users, import Boston 311, serve :5000"
+	@echo "make prod       production: migrate, then gunicorn + RQ workers + scheduler (docs/production.md)"
 	@echo "make test       ruff check + pytest (PYTEST_ARGS='-k foo' to pass options)"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     sort imports and format with ruff"
@@ -53,6 +54,10 @@ run: venv
 	@# The timer sweep runs beside the web server and stops with it.
 	$(DEMO) $(FLASK) casemgr scheduler & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 		$(DEMO) $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Needs SECRET_KEY, DATABASE_URL (PostgreSQL) and REDIS_URL; see docs/production.md.
+prod: venv
+	$(BIN)/python -m casemgr.ops.production
 
 test: venv chromium
 	$(BIN)/ruff check .

@@ -74,6 +74,16 @@ SETTINGS = {
     "SMTP_USERNAME": ("CASEMGR_SMTP_USERNAME", str, ""),
     "SMTP_PASSWORD": ("CASEMGR_SMTP_PASSWORD", str, ""),
     "SMTP_TLS": ("CASEMGR_SMTP_TLS", "flag", False),
+    #: json or text; empty: json when CASEMGR_ENV=production, text otherwise.
+    "LOG_FORMAT": ("CASEMGR_LOG_FORMAT", str, ""),
+    #: Production mode (make prod): gunicorn's address, processes and threads, RQ workers.
+    "WEB_BIND": ("CASEMGR_BIND", str, "127.0.0.1:8000"),
+    "WEB_WORKERS": ("CASEMGR_WEB_WORKERS", int, 2),
+    "WEB_THREADS": ("CASEMGR_WEB_THREADS", int, 4),
+    "RQ_WORKERS": ("CASEMGR_RQ_WORKERS", int, 2),
+    "SWEEP_INTERVAL": ("CASEMGR_SWEEP_INTERVAL", int, 10),
+    #: Which Procfile processes this host runs: web hosts, worker hosts, one scheduler.
+    "PROCESSES": ("CASEMGR_PROCESSES", str, "web,worker,scheduler"),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".
@@ -128,6 +138,10 @@ def _check(settings):
         raise ConfigError(
             f"CASEMGR_MAIL_BACKEND={settings['MAIL_BACKEND']!r}: use console, smtp or memory"
         )
+
+    if settings["LOG_FORMAT"] not in ("", "json", "text"):
+        raise ConfigError(f"CASEMGR_LOG_FORMAT={settings['LOG_FORMAT']!r}: use json or text")
+    settings["LOG_FORMAT"] = settings["LOG_FORMAT"] or ("json" if env == "production" else "text")
 
     profile_key = settings["CASEMGR_PROFILE"]
     if profile_key not in PROFILES:

@@ -31,13 +31,9 @@ def create_app(config=None):
 
 
 def _set_up_logging(app):
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-    # SpiffWorkflow logs every task transition at INFO; casemgr logs the steps that matter.
-    logging.getLogger("spiff").setLevel(logging.WARNING)
-    logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)
+    from casemgr.ops import logs
+
+    logs.init_app(app)
 
 
 def _set_up_database(app):
@@ -66,11 +62,13 @@ def _register_features(app):
     from casemgr.cases import routing_routes as routing_pages
     from casemgr.dashboard import routes as dashboard_pages
     from casemgr.escalations import routes as escalation_pages
+    from casemgr.ops import init_app as init_ops
     from casemgr.processes import routes as process_pages
     from casemgr.processes import version_routes as process_version_pages
     from casemgr.tasks import routes as task_pages
 
     init_api(app)
+    init_ops(app)
     app.register_blueprint(account_pages.bp)
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(task_pages.bp)

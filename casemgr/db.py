@@ -56,7 +56,9 @@ def engine_for(url):
     if url in _engines:
         return _engines[url]
 
-    options = {"pool_pre_ping": True}
+    # pre-ping swaps a connection that died (the server restarted) for a new one, and the
+    # connect timeout turns an unreachable server into a prompt error rather than a hang.
+    options = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
     if url.startswith("sqlite"):
         options = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     engine = create_engine(url, **options)

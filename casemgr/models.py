@@ -14,6 +14,7 @@ from casemgr.dashboard.models import OverlayLayer  # noqa: F401
 from casemgr.db import Base
 from casemgr.escalations.models import DayOff, WorkingHours  # noqa: F401
 from casemgr.notifications.models import Notification  # noqa: F401
+from casemgr.ops.models import Heartbeat  # noqa: F401
 from casemgr.processes.models import MigrationRun, ProcessDraft, ProcessVersion  # noqa: F401
 from casemgr.tasks.models import Task  # noqa: F401
 

@@ -3,12 +3,10 @@
 import logging
 from contextlib import contextmanager
 
-from flask import Blueprint, jsonify, request
-from sqlalchemy import text
+from flask import Blueprint, request
 
 from casemgr.accounts.auth import api_user
 from casemgr.api.errors import ApiError, error_response
-from casemgr.db import session
 from config import parse_flag
 
 log = logging.getLogger(__name__)
@@ -93,16 +91,6 @@ def id_arg(name):
     return int(raw)
 
 
-def healthz():
-    try:
-        session.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
-        log.error("health check failed: %s", exc)
-        session.rollback()
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok"})
-
-
 def init_app(app):
     from casemgr.accounts import api as accounts_api  # noqa: F401 - registers routes
     from casemgr.api import openapi  # noqa: F401
@@ -116,4 +104,3 @@ def init_app(app):
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    app.add_url_rule("/healthz", "healthz", healthz)
