@@ -72,6 +72,10 @@ SETTINGS = {
     "SMTP_USERNAME": ("CASEMGR_SMTP_USERNAME", str, ""),
     "SMTP_PASSWORD": ("CASEMGR_SMTP_PASSWORD", str, ""),
     "SMTP_TLS": ("CASEMGR_SMTP_TLS", "flag", False),
+    #: Requests one Open311 client (API key, or address without one) may make.
+    "OPEN311_RATE_LIMIT": ("CASEMGR_OPEN311_RATE_LIMIT", str, "120 per minute; 5000 per day"),
+    #: The jurisdiction_id this server answers to; empty accepts any.
+    "OPEN311_JURISDICTION": ("CASEMGR_OPEN311_JURISDICTION", str, ""),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".

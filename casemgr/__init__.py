@@ -64,6 +64,8 @@ def _register_features(app):
     from casemgr.api import init_app as init_api
     from casemgr.cases import routes as case_pages
     from casemgr.escalations import routes as escalation_pages
+    from casemgr.open311 import api as open311_api
+    from casemgr.open311 import routes as open311_pages
     from casemgr.processes import routes as process_pages
     from casemgr.tasks import routes as task_pages
 
@@ -73,4 +75,6 @@ def _register_features(app):
     app.register_blueprint(task_pages.bp)
     app.register_blueprint(escalation_pages.bp)
     app.register_blueprint(process_pages.bp)
+    open311_api.init_app(app)
+    app.register_blueprint(open311_pages.bp)
     cli.init_app(app)

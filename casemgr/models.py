@@ -4,14 +4,17 @@ from casemgr.accounts.models import ApiToken, Role, Unit, User  # noqa: F401
 from casemgr.cases.models import (  # noqa: F401
     Attachment,
     Case,
+    CaseAnswer,
     CaseEvent,
     Category,
+    CategoryQuestion,
     District,
     RoutingRule,
 )
 from casemgr.db import Base
 from casemgr.escalations.models import DayOff, WorkingHours  # noqa: F401
 from casemgr.notifications.models import Notification  # noqa: F401
+from casemgr.open311.models import ApiKey, ReceivedUpdate, ServiceRequest  # noqa: F401
 from casemgr.processes.models import ProcessDraft, ProcessVersion  # noqa: F401
 from casemgr.tasks.models import Task  # noqa: F401
 
