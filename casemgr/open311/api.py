@@ -16,9 +16,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(xml, json):fmt>"
 
-limits.limiter.limit(limits.current_limit)(bp)
-
-
 def _format():
     return "json" if request.path.endswith(".json") else "xml"
 

@@ -1,7 +1,8 @@
 """Rate limits of the Open311 API, counted per API key (per address without one).
 
 Counts live in Redis when REDIS_URL is set, so that every worker process shares them;
-otherwise in this process's memory.
+otherwise in this process's memory. Each app gets its own limiter, so that two apps in
+one process (as in tests) never share a storage.
 """
 
 import hashlib
@@ -30,7 +31,12 @@ def current_limit():
     return current_app.config["OPEN311_RATE_LIMIT"]
 
 
-limiter = Limiter(client_key, storage_uri="memory://", headers_enabled=True)
+def _outside_open311():
+    return request.blueprint != "open311"
+
+
+def limiter_of(app):
+    return app.extensions["open311_limiter"]
 
 
 def init_app(app):
@@ -39,7 +45,15 @@ def init_app(app):
     except ValueError:
         raise ConfigError(
             f"CASEMGR_OPEN311_RATE_LIMIT={app.config['OPEN311_RATE_LIMIT']!r}: "
-            "give limits such as '120 per minute; 2000 per day'") from None
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", f"{app.config['QUEUE_NAME']}-open311")
+            "give limits such as '120 per minute; 5000 per day'") from None
+
+    limiter = Limiter(
+        client_key,
+        default_limits=[current_limit],
+        default_limits_exempt_when=_outside_open311,
+        storage_uri=app.config["REDIS_URL"] or "memory://",
+        key_prefix=f"{app.config['QUEUE_NAME']}-open311",
+        headers_enabled=True,
+    )
     limiter.init_app(app)
+    app.extensions["open311_limiter"] = limiter
