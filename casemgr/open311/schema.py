@@ -1,5 +1,6 @@
 """Plain-dict shapes of Open311 answers: services, definitions, requests and updates."""
 
+import json
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -109,8 +110,15 @@ def extended_dict(events, photos):
     }
 
 
+def _closed_at_event(event, case):
+    """Whether the case was closed once this history entry was written."""
+    if event.kind == "status":
+        return json.loads(event.details or "{}").get("to") == "closed"
+    return case.closed_at is not None and case.closed_at <= event.at
+
+
 def update_dict(event, case):
-    closed = case.closed_at is not None and case.closed_at <= event.at
+    closed = _closed_at_event(event, case)
     return {
         "update_id": str(event.id),
         "service_request_id": case.reference,
