@@ -171,7 +171,7 @@ def _place(form, errors):
         errors.add("give both lat and long, or neither")
     address = text(form, "address_string", 300, errors)
     address_id = text(form, "address_id", 80, errors)
-    if not (lat_given and lon_given) and not address and not address_id:
+    if not (lat_given or lon_given or address or address_id):
         errors.add("a location is required: lat and long, address_string or address_id")
     return {"lat": lat if lon is not None else None, "lon": lon if lat is not None else None,
             "address": address, "address_id": address_id}
