@@ -20,6 +20,8 @@ from tests.functional.open311 import (
     xml_errors,
 )
 
+pytestmark = pytest.mark.usefixtures("open311_limits")
+
 STORED = (Case, CaseEvent, Attachment, CaseAnswer, ServiceRequest, ReceivedUpdate)
 
 

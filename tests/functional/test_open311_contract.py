@@ -27,6 +27,8 @@ from tests.functional.open311 import (
     xml_root,
 )
 
+pytestmark = pytest.mark.usefixtures("open311_limits")
+
 #: A W3C datetime with its offset, to the second.
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 

@@ -14,6 +14,8 @@ from casemgr.open311 import keys, limits
 from casemgr.open311.models import ApiKey
 from tests.functional.open311 import PREFIX, json_errors, new_key, post_request, xml_errors
 
+pytestmark = pytest.mark.usefixtures("open311_limits")
+
 
 @pytest.fixture
 def runner(app):
@@ -120,9 +122,6 @@ def test_key_pages_are_for_admins_only(client, logins):
 @pytest.fixture
 def three_per_minute(app, monkeypatch):
     monkeypatch.setitem(app.config, "OPEN311_RATE_LIMIT", "3 per minute")
-    limits.limiter_of(app).reset()
-    yield
-    limits.limiter_of(app).reset()
 
 
 def test_rate_limit_counts_each_key_apart(client, three_per_minute):

@@ -22,6 +22,8 @@ from tests.functional.open311 import (
     xml_root,
 )
 
+pytestmark = pytest.mark.usefixtures("open311_limits")
+
 
 @pytest.fixture
 def key():
