@@ -19,6 +19,9 @@ STATUSES = ("open", "closed")
 HTML_TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^>]*>|<!--")
 URL = re.compile(r"^https?://[^\s<>\"']{1,490}$")
 PHONE = re.compile(r"^[0-9+()./ -]{3,40}$")
+DIGITS = re.compile(r"^[0-9]{1,9}$")
+#: Years a date filter may name; wider ones cannot take the 90-day window arithmetic.
+YEARS = range(1900, 3000)
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,40})\](\[\])?$")
 
 
@@ -56,6 +59,9 @@ def moment(source, name, errors):
     except ValueError:
         errors.add(f"{name} must be a W3C datetime such as 2026-01-31T09:30:00+07:00")
         return None
+    if value.year not in YEARS:
+        errors.add(f"{name} must be a date between {YEARS[0]} and {YEARS[-1]}")
+        return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(current_app.config["CASEMGR_TIMEZONE"]))
     return value
@@ -65,7 +71,7 @@ def whole_number(source, name, low, high, default, errors):
     raw = (source.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not DIGITS.match(raw) or not low <= int(raw) <= high:
         errors.add(f"{name} must be a whole number from {low} to {high}")
         return default
     return int(raw)

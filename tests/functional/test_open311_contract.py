@@ -274,3 +274,23 @@ def test_several_errors_are_answered_at_once(client, key, fmt):
 def test_missing_key_is_403_before_anything_else(client):
     response = client.post(f"{PREFIX}/requests.json", data={"service_code": "nope"})
     assert json_errors(response, 403) == ["api_key is required"]
+
+
+def test_openapi_document_lists_every_route_in_both_formats(app, client):
+    document = client.get(f"{PREFIX}/openapi.json").get_json()
+    assert document["openapi"].startswith("3.") and document["servers"] == [
+        {"url": "/open311/v2"}]
+    documented = {(path, method) for path, item in document["paths"].items()
+                  for method in item}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(PREFIX) or rule.endpoint in ("open311.media",
+                                                                 "open311.openapi"):
+            continue
+        path = rule.rule[len(PREFIX):].replace("<any(xml, json):fmt>", "{fmt}")
+        path = path.replace("<code>", "{service_code}").replace(
+            "<request_id>", "{service_request_id}").replace("<token>", "{token}")
+        for fmt in ("xml", "json"):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routes.add((path.replace("{fmt}", fmt), method.lower()))
+    assert documented == routes

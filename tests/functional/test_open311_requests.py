@@ -65,6 +65,8 @@ def test_default_window_is_the_last_90_days(client, key):
     ("start_date=2026-03-01&end_date=2026-02-01", "end_date must not be before start_date"),
     ("end_date=yesterday", "end_date must be a W3C datetime such as 2026-01-31T09:30:00+07:00"),
     ("status=pending", "status must be open or closed, got 'pending'"),
+    ("start_date=9999-12-31", "start_date must be a date between 1900 and 2999"),
+    ("page_size=%C2%B2", "page_size must be a whole number from 1 to 1000"),
     ("page_size=1001", "page_size must be a whole number from 1 to 1000"),
     ("page=0", "page must be a whole number from 1 to 1000000"),
     ("updated_after=2026-03-01T00:00:00Z&updated_before=2026-02-01T00:00:00Z",
