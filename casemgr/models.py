@@ -14,7 +14,12 @@ from casemgr.cases.models import (  # noqa: F401
 from casemgr.db import Base
 from casemgr.escalations.models import DayOff, WorkingHours  # noqa: F401
 from casemgr.notifications.models import Notification  # noqa: F401
-from casemgr.open311.models import ApiKey, ReceivedUpdate, ServiceRequest  # noqa: F401
+from casemgr.open311.models import (  # noqa: F401
+    ApiKey,
+    PendingRequest,
+    ReceivedUpdate,
+    ServiceRequest,
+)
 from casemgr.processes.models import ProcessDraft, ProcessVersion  # noqa: F401
 from casemgr.tasks.models import Task  # noqa: F401
 

@@ -86,8 +86,13 @@ def create_request(fmt):
     fields, errors = params.request_fields(request.form, cases.MAX_DESCRIPTION)
     uploads = request.files.getlist("media") + request.files.getlist("photo")
     photos = cases.checked_photos(uploads)
-    case, token = service.file_request(key, fields, photos, errors)
+    if current_app.config["OPEN311_ASYNC"]:
+        token = service.queue_request(key, fields, photos, errors)
+        body = [{"token": token, "service_notice": "Queued: ask tokens/{token} for its id.",
+                 "account_id": None}]
+        return answer(fmt, "service_requests", body, status=202)
 
+    case, token = service.file_request(key, fields, photos, errors)
     notice = f"Track it at {url_for('cases.track', reference=case.reference, _external=True)}"
     body = [{"service_request_id": case.reference, "token": token,
              "service_notice": notice, "account_id": None}]
@@ -129,10 +134,17 @@ def get_request(request_id, fmt):
 @bp.get(f"/tokens/<token>.{FMT}")
 def get_token(token, fmt):
     case = service.case_for_token(token)
-    if case is None:
+    if case is not None:
+        return answer(fmt, "service_requests",
+                      [{"service_request_id": case.reference, "token": token}])
+
+    pending = service.pending_for_token(token)
+    if pending is None:
         raise Open311Error([(404, f"token {token[:40]!r} not found")])
-    return answer(fmt, "service_requests",
-                  [{"service_request_id": case.reference, "token": token}])
+    if pending.status == "failed":
+        raise Open311Error([(404, f"token {token!r} was not filed: {pending.error}")])
+    # Queued: the id comes once the job has filed it.
+    return answer(fmt, "service_requests", [{"service_request_id": None, "token": token}])
 
 
 # -- updates -------------------------------------------------------------------------------

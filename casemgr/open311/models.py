@@ -66,3 +66,21 @@ class ReceivedUpdate(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     updated_at = mapped_column(UTCDateTime)
     received_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PendingRequest(Base):
+    """A checked POST requests waiting for the job that files it (asynchronous intake)."""
+
+    __tablename__ = "open311_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("open311_api_keys.id"), index=True)
+    #: JSON of the checked fields and answers.
+    fields: Mapped[str] = mapped_column(Text)
+    #: JSON list of the checked photos waiting in the upload folder.
+    photos: Mapped[str] = mapped_column(Text, default="[]")
+    #: queued, or failed (with `error`) when the intake refused it after all.
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, default=utcnow)

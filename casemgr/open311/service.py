@@ -4,9 +4,11 @@ Filing goes through casemgr.cases.service.file_case, the same BPMN intake as a w
 the Open311 rows (token, address id, answers) join the case's own transaction.
 """
 
+import json
 import logging
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +18,7 @@ from casemgr.cases.models import Attachment, Case, CaseEvent, Category
 from casemgr.db import session
 from casemgr.media import photos as media
 from casemgr.open311.errors import Open311Error
-from casemgr.open311.models import ReceivedUpdate, ServiceRequest
+from casemgr.open311.models import ApiKey, PendingRequest, ReceivedUpdate, ServiceRequest
 from casemgr.open311.params import NOT_PINPOINTED
 
 log = logging.getLogger(__name__)
@@ -52,40 +54,127 @@ def _photo_errors(photos, errors):
             errors.add(f"media: {photo}")
 
 
-def file_request(key, fields, photos, errors):
-    """File a checked POST requests as a case; raise Open311Error with every problem.
-
-    `errors` holds what the parameters' check found already; nothing is stored unless
-    the whole request is good.
-    """
+def _checked_request(fields, photos, errors):
+    """The category and answers of a POST requests; raise Open311Error on any problem."""
     category = _service(fields["service_code"], errors)
     answers = _answers(category, fields["attributes"], errors)
     _photo_errors(photos, errors)
     errors.raise_any()
+    return category, answers
 
+
+def _file(key_id, key_name, token, category_code, fields, answers, photos, before_commit=None):
+    """File the case with its Open311 rows in one transaction; IntakeError passes through."""
     pinned = fields["address_id"] != NOT_PINPOINTED and fields["lat"] is not None
-    token = secrets.token_urlsafe(18)
 
     def add_open311_rows(case):
         questions.store_answers(case, answers)
         session.add(ServiceRequest(
-            case_id=case.id, api_key_id=key.id, token=token,
+            case_id=case.id, api_key_id=key_id, token=token,
             address_id=fields["address_id"], media_url=fields["media_url"],
             phone=fields["phone"], device_id=fields["device_id"]))
+        if before_commit is not None:
+            before_commit()
 
+    case, _ = cases.file_case(
+        category=category_code, description=fields["description"],
+        lat=fields["lat"], lon=fields["lon"], address=fields["address"],
+        reporter_name=fields["reporter_name"], reporter_email=fields["reporter_email"],
+        photos=photos, source="open311", is_located=pinned, require_place=False,
+        on_filed=add_open311_rows)
+    log.info("open311 request %s filed for client %s", case.reference, key_name)
+    return case
+
+
+def file_request(key, fields, photos, errors):
+    """File a checked POST requests as a case now; raise Open311Error with every problem.
+
+    `errors` holds what the parameters' check found already; nothing is stored unless
+    the whole request is good.
+    """
+    category, answers = _checked_request(fields, photos, errors)
+    token = secrets.token_urlsafe(18)
     try:
-        case, _ = cases.file_case(
-            category=category.code, description=fields["description"],
-            lat=fields["lat"], lon=fields["lon"], address=fields["address"],
-            reporter_name=fields["reporter_name"], reporter_email=fields["reporter_email"],
-            photos=photos, source="open311", is_located=pinned, require_place=False,
-            on_filed=add_open311_rows)
+        case = _file(key.id, key.name, token, category.code, fields, answers, photos)
     except cases.IntakeError as exc:
         session.rollback()
         raise Open311Error([(400, f"{FIELD_NAMES.get(name, name)}: {message}")
                             for name, message in exc.fields.items()]) from exc
-    log.info("open311 request %s filed by client %s", case.reference, key.name)
     return case, token
+
+
+# -- asynchronous intake ---------------------------------------------------------------------
+
+
+def queue_request(key, fields, photos, errors):
+    """Check a POST requests like file_request, keep it and queue its filing; return the token.
+
+    The photos wait in the upload folder under their own random names.
+    """
+    from casemgr import jobs
+    from casemgr.open311.jobs import file_pending
+
+    category, answers = _checked_request(fields, photos, errors)
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    waiting = [{"stored_name": media.store(photo, upload_dir), "width": photo.width,
+                "height": photo.height, "sha256": photo.sha256,
+                "original_name": photo.original_name} for photo in photos]
+    pending = PendingRequest(
+        token=secrets.token_urlsafe(18), api_key_id=key.id,
+        fields=json.dumps({**fields, "service_code": category.code, "answers": answers}),
+        photos=json.dumps(waiting))
+    session.add(pending)
+    session.commit()
+    log.info("open311 request %s queued for client %s", pending.token, key.name)
+    jobs.enqueue(file_pending, pending.id, job_id=f"open311-{pending.id}")
+    return pending.token
+
+
+def _waiting_photos(pending, upload_dir):
+    photos = []
+    for photo in json.loads(pending.photos):
+        path = media.path_of(photo["stored_name"], upload_dir)
+        photos.append(media.CheckedPhoto(content=path.read_bytes(), width=photo["width"],
+                                         height=photo["height"], sha256=photo["sha256"],
+                                         original_name=photo["original_name"]))
+    return photos
+
+
+def _forget_waiting_photos(pending, upload_dir):
+    for photo in json.loads(pending.photos):
+        path = media.path_of(photo["stored_name"], upload_dir)
+        if path is not None:
+            path.unlink()
+
+
+def file_pending(pending_id):
+    """File a queued request; a refusal now (say, its service was closed) marks it failed."""
+    pending = session.get(PendingRequest, pending_id)
+    if pending is None or pending.status != "queued":
+        return None
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    fields = json.loads(pending.fields)
+    key = session.get(ApiKey, pending.api_key_id)
+    try:
+        case = _file(key.id, key.name, pending.token, fields["service_code"], fields,
+                     [tuple(answer) for answer in fields["answers"]],
+                     _waiting_photos(pending, upload_dir),
+                     before_commit=lambda: session.delete(pending))
+    except cases.IntakeError as exc:
+        session.rollback()
+        pending.status, pending.error = "failed", str(exc)[:2000]
+        session.commit()
+        _forget_waiting_photos(pending, upload_dir)
+        log.warning("open311 request %s not filed: %s", pending.token, exc)
+        return None
+    _forget_waiting_photos(pending, upload_dir)
+    return case.id
+
+
+def pending_for_token(token):
+    if not token or len(token) > 40:
+        return None
+    return session.scalar(select(PendingRequest).where(PendingRequest.token == token))
 
 
 # -- reading -------------------------------------------------------------------------------
