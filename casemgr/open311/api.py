@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(xml, json):fmt>"
 
+
 def _format():
     return "json" if request.path.endswith(".json") else "xml"
 
@@ -37,9 +38,9 @@ for _code in (400, 403, 404, 405, 413, 429):
     bp.register_error_handler(_code, _http_error)
 
 
-def _client(source):
-    """The active API key sent as api_key; 403 without one."""
-    raw_key = (source.get("api_key") or "").strip()
+def _client():
+    """The active API key sent as api_key (in the form, or the query); 403 without one."""
+    raw_key = (request.form.get("api_key") or request.args.get("api_key") or "").strip()
     if not raw_key:
         raise Open311Error([(403, "api_key is required")])
     key = keys.active_key(raw_key)
@@ -82,14 +83,14 @@ def service_definition(code, fmt):
 
 @bp.post(f"/requests.{FMT}")
 def create_request(fmt):
-    key = _client(request.form)
+    key = _client()
     fields, errors = params.request_fields(request.form, cases.MAX_DESCRIPTION)
     uploads = request.files.getlist("media") + request.files.getlist("photo")
     photos = cases.checked_photos(uploads)
     if current_app.config["OPEN311_ASYNC"]:
         token = service.queue_request(key, fields, photos, errors)
-        body = [{"token": token, "service_notice": "Queued: ask tokens/{token} for its id.",
-                 "account_id": None}]
+        notice = f"Queued: tokens/{token}.{fmt} gives its service_request_id once filed."
+        body = [{"token": token, "service_notice": notice, "account_id": None}]
         return answer(fmt, "service_requests", body, status=202)
 
     case, token = service.file_request(key, fields, photos, errors)
@@ -161,7 +162,7 @@ def list_updates(fmt):
 
 @bp.post(f"/servicerequestupdates.{FMT}")
 def post_update(fmt):
-    key = _client(request.form)
+    key = _client()
     fields, errors = params.update_fields(request.form, cases.MAX_DESCRIPTION)
     event = service.receive_update(key, fields, errors)
     return answer(fmt, "service_request_updates", [{"update_id": str(event.id)}], status=201)

@@ -78,6 +78,7 @@ SCHEMAS = {
                                "type": {"enum": ["realtime", "batch", "blackbox"]}}},
     "ServiceDefinition": {"type": "object", "required": ["service_code", "attributes"]},
     "Created": {"type": "object", "required": ["service_request_id", "token"]},
+    "Queued": {"type": "object", "required": ["token"]},
     "Request": {"type": "object",
                 "required": ["service_request_id", "status", "service_code",
                              "requested_datetime"],
@@ -112,6 +113,7 @@ def _paths_for(fmt):
                          "application/x-www-form-urlencoded": {"schema": FORM},
                          "multipart/form-data": {"schema": FORM}}},
                      "responses": _ok(fmt, _list("Created"), "201")
+                     | _ok(fmt, _list("Queued"), "202")
                      | _errors(fmt, 400, 403, 404, 413, 429)}},
         f"/requests/{{service_request_id}}.{fmt}": {"get": {
             "summary": "One service request",

@@ -51,6 +51,7 @@ def test_queued_request_answers_a_token_that_gives_the_id(app, client, asynchron
     from casemgr.cases import questions
 
     questions.define(cases.category_by_code("drains"), "DEPTH", "Depth in cm?", "number")
+    before = files_in(app)
     form = {**request_form(new_key()), "attribute[DEPTH]": "20",
             "media": ("drain.jpg", jpeg_bytes())}
     response = post_multipart(client, f"{PREFIX}/requests.xml", form)
@@ -66,7 +67,8 @@ def test_queued_request_answers_a_token_that_gives_the_id(app, client, asynchron
     assert case.source == "open311" and case.description == "Drain blocked on the corner"
     assert [a.value for a in session.scalars(select(CaseAnswer))] == ["20"]
     assert count(PendingRequest) == 0
-    assert files_in(app) == count(Attachment) == 1
+    # The waiting copy is gone; the case's own photo stays.
+    assert (files_in(app), count(Attachment)) == (before + 1, 1)
 
 
 def test_a_token_waits_for_its_job(app, client, asynchronous, held_jobs):

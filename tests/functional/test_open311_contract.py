@@ -294,3 +294,9 @@ def test_openapi_document_lists_every_route_in_both_formats(app, client):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 routes.add((path.replace("{fmt}", fmt), method.lower()))
     assert documented == routes
+
+
+def test_api_key_may_come_in_the_query_string(client, key):
+    form = {"service_code": "drains", "address_string": "Jl. Sabang 5", "description": "Dry"}
+    response = client.post(f"{PREFIX}/requests.json?api_key={key}", data=form)
+    assert response.status_code == 201, response.get_data(as_text=True)
