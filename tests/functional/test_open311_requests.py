@@ -114,6 +114,17 @@ def test_pages_and_a_page_past_the_end_is_empty(client, key):
     assert root.tag == "service_requests" and children(root) == []
 
 
+def test_an_answer_holds_at_most_the_result_cap(client, key, monkeypatch):
+    from casemgr.open311 import params
+
+    # The cap is 1000; three stands for it here so that the test files four, not 1001.
+    monkeypatch.setattr(params, "MAX_RESULTS", 3)
+    references = [filed(client, key) for _ in range(4)]
+    assert listed(client) == list(reversed(references))[:3]
+    assert json_errors(client.get(f"{PREFIX}/requests.json?page_size=4"), 400) == [
+        "page_size must be a whole number from 1 to 3"]
+
+
 def test_updated_after_and_before(client, key):
     early, late = filed(client, key), filed(client, key)
     past = utcnow() - timedelta(days=3)
