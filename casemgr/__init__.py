@@ -62,6 +62,7 @@ def _register_features(app):
     from casemgr import cli
     from casemgr.accounts import routes as account_pages
     from casemgr.api import init_app as init_api
+    from casemgr.cases import question_pages
     from casemgr.cases import routes as case_pages
     from casemgr.escalations import routes as escalation_pages
     from casemgr.open311 import api as open311_api
@@ -77,4 +78,5 @@ def _register_features(app):
     app.register_blueprint(process_pages.bp)
     open311_api.init_app(app)
     app.register_blueprint(open311_pages.bp)
+    app.register_blueprint(question_pages.bp)
     cli.init_app(app)

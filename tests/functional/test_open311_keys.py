@@ -219,3 +219,42 @@ def test_only_admins_define_questions(api):
     assert api.post("/categories/nope/questions", "admin",
                     json={"code": "X", "description": "x"}).status_code == 404
     assert cases.category_by_code("roads") is not None
+
+
+# -- the questions page ---------------------------------------------------------------------
+
+
+def test_admin_adds_and_removes_questions_on_the_page(client, logins):
+    log_in(client, logins, "admin")
+    assert client.get("/admin/questions").status_code == 302
+    response = client.post("/admin/questions/drains", data={
+        "code": "SMELL", "description": "Does it smell?", "datatype": "singlevaluelist",
+        "is_required": "y", "is_variable": "y", "order": "2",
+        "choices": "yes = Yes, badly\nno = No"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    definition = client.get(f"{PREFIX}/services/drains.json").get_json()
+    assert definition["attributes"][0]["values"] == [{"key": "yes", "name": "Yes, badly"},
+                                                     {"key": "no", "name": "No"}]
+    assert definition["attributes"][0]["required"] is True
+    assert "Does it smell?" in client.get("/admin/questions/drains").get_data(as_text=True)
+
+    assert client.post("/admin/questions/drains/SMELL/remove").status_code == 302
+    assert client.get(f"{PREFIX}/services/drains.json").get_json()["attributes"] == []
+
+
+def test_questions_page_shows_refusals_on_the_fields(client, logins):
+    log_in(client, logins, "admin")
+    response = client.post("/admin/questions/drains", data={
+        "code": "LIST", "description": "<i>Which?</i>", "datatype": "multivaluelist",
+        "is_variable": "y", "order": "1", "choices": ""})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "a list question needs at least one value" in text
+    assert "<i>Which?</i>" not in text
+    assert client.get(f"{PREFIX}/services/drains.json").get_json()["attributes"] == []
+
+
+def test_questions_page_is_for_admins_only(client, logins):
+    log_in(client, logins, "triage")
+    assert client.get("/admin/questions/drains").status_code == 403
+    assert client.post("/admin/questions/drains", data={"code": "X"}).status_code == 403
