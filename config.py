@@ -84,6 +84,12 @@ SETTINGS = {
     "SWEEP_INTERVAL": ("CASEMGR_SWEEP_INTERVAL", int, 10),
     #: Which Procfile processes this host runs: web hosts, worker hosts, one scheduler.
     "PROCESSES": ("CASEMGR_PROCESSES", str, "web,worker,scheduler"),
+    #: Requests one Open311 client (API key, or address without one) may make.
+    "OPEN311_RATE_LIMIT": ("CASEMGR_OPEN311_RATE_LIMIT", str, "120 per minute; 5000 per day"),
+    #: Queue Open311 requests for a job to file, answering a token (asynchronous intake).
+    "OPEN311_ASYNC": ("CASEMGR_OPEN311_ASYNC", "flag", False),
+    #: The jurisdiction_id this server answers to; empty accepts any.
+    "OPEN311_JURISDICTION": ("CASEMGR_OPEN311_JURISDICTION", str, ""),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".

@@ -58,10 +58,13 @@ def _register_features(app):
     from casemgr import cli
     from casemgr.accounts import routes as account_pages
     from casemgr.api import init_app as init_api
+    from casemgr.cases import question_pages
     from casemgr.cases import routes as case_pages
     from casemgr.cases import routing_routes as routing_pages
     from casemgr.dashboard import routes as dashboard_pages
     from casemgr.escalations import routes as escalation_pages
+    from casemgr.open311 import api as open311_api
+    from casemgr.open311 import routes as open311_pages
     from casemgr.ops import init_app as init_ops
     from casemgr.processes import routes as process_pages
     from casemgr.processes import version_routes as process_version_pages
@@ -77,4 +80,7 @@ def _register_features(app):
     app.register_blueprint(dashboard_pages.bp)
     app.register_blueprint(process_version_pages.bp)
     app.register_blueprint(routing_pages.bp)
+    open311_api.init_app(app)
+    app.register_blueprint(open311_pages.bp)
+    app.register_blueprint(question_pages.bp)
     cli.init_app(app)

@@ -15,8 +15,10 @@ group = AppGroup("casemgr", help="Set up and run casemgr.")
 
 def init_app(app):
     from casemgr.escalations.cli import calendar_group
+    from casemgr.open311.cli import api_key_group
 
     group.add_command(calendar_group)
+    group.add_command(api_key_group)
     app.cli.add_command(group)
 
 

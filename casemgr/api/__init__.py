@@ -95,7 +95,7 @@ def init_app(app):
     from casemgr.accounts import api as accounts_api  # noqa: F401 - registers routes
     from casemgr.api import openapi  # noqa: F401
     from casemgr.cases import api as cases_api  # noqa: F401
-    from casemgr.cases import routing_api  # noqa: F401
+    from casemgr.cases import questions_api, routing_api  # noqa: F401
     from casemgr.dashboard import api as dashboard_api  # noqa: F401
     from casemgr.escalations import api as escalations_api  # noqa: F401
     from casemgr.processes import api as processes_api  # noqa: F401

@@ -188,6 +188,17 @@ BPMN_BODY = {"required": True, "content": {
     "application/json": {"schema": {"type": "object", "properties": {
         "xml": {"type": "string"}}}}}}
 
+CODE = [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}]
+QUESTION_BODY = {"type": "object", "required": ["code", "description"], "properties": {
+    "code": {"type": "string", "maxLength": 40}, "description": {"type": "string"},
+    "datatype": {"enum": ["string", "number", "datetime", "text", "singlevaluelist",
+                          "multivaluelist"]},
+    "required": {"type": "boolean"}, "variable": {"type": "boolean"},
+    "order": {"type": "integer", "minimum": 1, "maximum": 999},
+    "datatype_description": {"type": "string"},
+    "values": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "name": {"type": "string"}}}}}}
+
 #: What an escalation action on one case may answer besides 200.
 ACTION_ERRORS = {
     "409": {"description": "Refused for the case's state, changed meanwhile, or the process "
@@ -418,6 +429,20 @@ PATHS = {
                 "their due moments", {"200": {"description": "Moved and refused cases",
                                               **_json({"type": "object"})}},
                 body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
+            ("/categories/{code}/questions", {
+                "get": _op("A category's extra questions (Open311 attributes)",
+                           {"200": {"description": "Questions", **_json({"type": "object"})}},
+                           params=CODE, secure=False),
+                "post": _op("Add an extra question to a category (admin)",
+                            {"201": {"description": "Added", **_json({"type": "object"})},
+                             "422": {"description": "Field errors", **_json(_ref("Error"))}},
+                            body={"required": True, **_json(QUESTION_BODY)}, params=CODE),
+            }),
+            ("/categories/{code}/questions/{question_code}", {"delete": _op(
+                "Remove a category's extra question (admin); stored answers stay",
+                {"204": {"description": "Removed"}},
+                params=CODE + [{"name": "question_code", "in": "path", "required": True,
+                                "schema": {"type": "string"}}])}),
             ("/routing-rules", {
                 "get": _op("Routing rules, in the order they are tried",
                            {"200": {"description": "Rules", **_json({"type": "object"})}}),

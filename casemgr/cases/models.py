@@ -1,6 +1,16 @@
 """Complaints and what they are filed against: categories, districts, routing, history."""
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casemgr.accounts.models import Unit, User
@@ -215,3 +225,42 @@ class Attachment(Base):
     height: Mapped[int] = mapped_column(Integer)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: How an extra question is answered; the names are Open311's attribute datatypes.
+QUESTION_DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist",
+                      "multivaluelist")
+
+
+class CategoryQuestion(Base):
+    """An extra question a report in a category answers (Open311 calls it an attribute)."""
+
+    __tablename__ = "category_questions"
+    __table_args__ = (UniqueConstraint("category_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    #: Stable code clients send as attribute[CODE].
+    code: Mapped[str] = mapped_column(String(40))
+    prompt: Mapped[str] = mapped_column(Text)
+    datatype: Mapped[str] = mapped_column(String(20), default="string")
+    datatype_description: Mapped[str] = mapped_column(String(300), default="")
+    is_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: False for a line of information shown to the reporter, which takes no answer.
+    is_variable: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    #: JSON list of [key, name] pairs for the two list datatypes.
+    choices: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class CaseAnswer(Base):
+    """A report's answer to one extra question; a multi-value answer has one row per value."""
+
+    __tablename__ = "case_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    question_code: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(Text)

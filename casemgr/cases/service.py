@@ -221,12 +221,14 @@ def file_case(
     is_located=None,
     district_name=None,
     require_place=True,
+    on_filed=None,
 ):
     """File a complaint, route it, start its process and store its first tasks.
 
     Returns (case, verify_secret); the secret is None when the reporter has an account.
     A report needs a point or an address, except an import that had neither.
     `photos` holds CheckedPhoto objects, or PhotoError for uploads that failed the check.
+    `on_filed(case)` adds a channel's own rows (answers, API details) in the same transaction.
     """
     category, text, lat, lon = _check_intake(
         category, description, lat, lon, reporter_email, photos, address, require_place
@@ -267,6 +269,8 @@ def file_case(
     session.flush()
     case.reference = _reference(case)
     _store_photos(case, photos, "report", reporter)
+    if on_filed is not None:
+        on_filed(case)
 
     history.record(
         case,

@@ -29,3 +29,13 @@ def mailbox(app, monkeypatch):
     yield memory
     memory.outbox.clear()
     memory.fail_times = 0
+
+
+@pytest.fixture
+def open311_limits(app):
+    """Start the Open311 rate-limit counts from zero, for a test that makes many calls."""
+    from casemgr.open311 import limits
+
+    limits.limiter_of(app).reset()
+    yield limits.limiter_of(app)
+    limits.limiter_of(app).reset()

@@ -1,7 +1,7 @@
 """overlay layers of the staff dashboard
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 18:45:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import casemgr.db
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The Open311 GeoReport v2 face of cases: services, requests, updates and API keys."""
