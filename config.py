@@ -72,6 +72,12 @@ SETTINGS = {
     "SMTP_USERNAME": ("CASEMGR_SMTP_USERNAME", str, ""),
     "SMTP_PASSWORD": ("CASEMGR_SMTP_PASSWORD", str, ""),
     "SMTP_TLS": ("CASEMGR_SMTP_TLS", "flag", False),
+    #: The category suggested from a report's text is offered only at least this sure (0-1).
+    "CATEGORY_CONFIDENCE": ("CASEMGR_CATEGORY_CONFIDENCE", float, 0.6),
+    #: Where `casemgr train-classifier` stores the category model.
+    "CLASSIFIER_PATH": (
+        "CASEMGR_CLASSIFIER_PATH", str, str(INSTANCE / "category-classifier.joblib")
+    ),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".
@@ -125,6 +131,11 @@ def _check(settings):
     if settings["MAIL_BACKEND"] not in ("console", "smtp", "memory"):
         raise ConfigError(
             f"CASEMGR_MAIL_BACKEND={settings['MAIL_BACKEND']!r}: use console, smtp or memory"
+        )
+
+    if not 0 <= settings["CATEGORY_CONFIDENCE"] <= 1:
+        raise ConfigError(
+            f"CASEMGR_CATEGORY_CONFIDENCE={settings['CATEGORY_CONFIDENCE']!r}: use 0 to 1"
         )
 
     profile_key = settings["CASEMGR_PROFILE"]
