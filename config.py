@@ -73,7 +73,7 @@ SETTINGS = {
     "SMTP_PASSWORD": ("CASEMGR_SMTP_PASSWORD", str, ""),
     "SMTP_TLS": ("CASEMGR_SMTP_TLS", "flag", False),
     #: The category suggested from a report's text is offered only at least this sure (0-1).
-    "CATEGORY_CONFIDENCE": ("CASEMGR_CATEGORY_CONFIDENCE", float, 0.6),
+    "CATEGORY_CONFIDENCE": ("CASEMGR_CATEGORY_CONFIDENCE", float, 0.5),
     #: Where `casemgr train-classifier` stores the category model.
     "CLASSIFIER_PATH": (
         "CASEMGR_CLASSIFIER_PATH", str, str(INSTANCE / "category-classifier.joblib")

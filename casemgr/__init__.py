@@ -52,10 +52,12 @@ def _set_up_database(app):
 
 def _set_up_web(app):
     from casemgr.accounts.auth import init_app as init_auth
+    from casemgr.i18n import init_app as init_i18n
     from casemgr.web import init_app as init_web
 
     init_auth(app)
     init_web(app)
+    init_i18n(app)
 
 
 def _register_features(app):
@@ -63,6 +65,7 @@ def _register_features(app):
     from casemgr.accounts import routes as account_pages
     from casemgr.api import init_app as init_api
     from casemgr.cases import routes as case_pages
+    from casemgr.citizens import routes as citizen_pages
     from casemgr.escalations import routes as escalation_pages
     from casemgr.processes import routes as process_pages
     from casemgr.tasks import routes as task_pages
@@ -73,4 +76,5 @@ def _register_features(app):
     app.register_blueprint(task_pages.bp)
     app.register_blueprint(escalation_pages.bp)
     app.register_blueprint(process_pages.bp)
+    app.register_blueprint(citizen_pages.bp)
     cli.init_app(app)

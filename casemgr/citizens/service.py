@@ -258,3 +258,12 @@ def merged_into(case):
     if case.duplicate_of_id is None:
         return None
     return session.get(Case, case.duplicate_of_id)
+
+
+def set_duplicate_radius(category, metres):
+    """Set how far (in metres) open reports count as possible duplicates; 0 turns it off."""
+    if not isinstance(metres, int) or isinstance(metres, bool) or not 0 <= metres <= 5000:
+        raise CitizenError("Give the radius in whole metres from 0 to 5000.", 422)
+    category.duplicate_radius_m = metres
+    session.commit()
+    log.info("category %s: duplicate radius %s m", category.code, metres)
