@@ -10,7 +10,7 @@ build step.
 import logging
 
 from flask import Blueprint, abort, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_datetime, get_locale, refresh
 from flask_login import current_user
 
 from casemgr.web import safe_next
@@ -32,6 +32,9 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["CASEMGR_TIMEZONE"]
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel keeps the locale on `g`; a request inside a longer app context (tests,
+    # workers) must choose its own.
+    app.before_request(refresh)
     app.jinja_env.filters["city_time"] = city_time
     app.context_processor(lambda: {"languages": LANGUAGES, "page_locale": str(get_locale())})
     app.register_blueprint(bp)

@@ -98,7 +98,7 @@ def me_too(reference):
     case = _case_or_404(reference)
     form = MeTooForm()
     if not form.validate():
-        abort(422, "; ".join(m for ms in form.errors.values() for m in ms))
+        abort(422, "; ".join(str(m) for ms in form.errors.values() for m in ms))
 
     email = (form.email.data or "").strip() or None
     try:
