@@ -9,12 +9,14 @@
   var category = document.getElementById("map-category");
   var count = document.getElementById("map-count");
 
-  var map = L.map(element, { scrollWheelZoom: false });
+  // markercluster needs a maxZoom even when no tile layer sets one (offline maps).
+  var map = L.map(element, { scrollWheelZoom: false, maxZoom: 19 });
   map.setView([parseFloat(data.centerLat), parseFloat(data.centerLon)], parseInt(data.zoom, 10) || 12);
   if (data.tileUrl) {
     L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution || "" }).addTo(map);
   }
   var clusters = L.markerClusterGroup();
+  var fitted = false;
   map.addLayer(clusters);
 
   // Built from text nodes: nothing from the server is read as HTML.
@@ -42,6 +44,11 @@
       return marker;
     });
     clusters.addLayers(markers);
+    // Show where the reports are the first time there are some; later filters keep the view.
+    if (markers.length && !fitted) {
+      map.fitBounds(clusters.getBounds(), { maxZoom: 15, padding: [20, 20] });
+      fitted = true;
+    }
     count.textContent = markers.length + " " + count.dataset.label;
     element.dataset.drawn = String(markers.length);
   }
