@@ -24,6 +24,7 @@ from casemgr.accounts import service as accounts
 from casemgr.accounts.auth import api_user, page_user
 from casemgr.cases import access, districts, history, merging, service
 from casemgr.cases.models import Attachment
+from casemgr.citizens import service as citizens
 from casemgr.citizens import tracking
 from casemgr.db import session
 from casemgr.media import photos as media
@@ -282,6 +283,7 @@ def case_page(case_id):
         workable={t.id for t in open_tasks if tasks.can_work_on(current_user, t)},
         photos=service.attachments_of(case.id),
         can_merge=merging.can_merge(current_user, case) and case.is_open,
+        me_too_count=citizens.me_too_count(case.id),
         merge_form=MergeForm(formdata=None),
         events=[(e, _submitted_values(e)) for e in history.events_of(case.id)],
     )

@@ -114,3 +114,16 @@ def test_strangers_cannot_switch_anyone_s_updates(client):
     assert citizens.reporter_follower(case).wants_email
     assert 'id="email-updates"' not in client.get(f"/track/{case.reference}").get_data(
         as_text=True)
+
+
+def test_the_api_takes_the_email_opt_in_as_a_flag(api):
+    report = {"category": "drains", "description": "Blocked drain", "lat": 42.316782,
+              "lon": -71.085581, "reporter_email": "api@example.org"}
+
+    opted = api.post("/cases", json={**report, "email_updates": True}).get_json()
+    silent = api.post("/cases", json=report).get_json()
+    bad = api.post("/cases", json={**report, "email_updates": "maybe"})
+
+    assert outbox(opted["id"], "received") == ["api@example.org"]
+    assert outbox(silent["id"], "received") == []
+    assert bad.status_code == 422 and "email_updates" in bad.get_json()["error"]["fields"]
