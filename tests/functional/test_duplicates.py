@@ -4,8 +4,19 @@ import pytest
 
 from casemgr.cases import service as cases
 from casemgr.citizens import service as citizens
+from casemgr.db import session
 from tests.conftest import ROXBURY
 from tests.functional.citizen_cases import FAR, NEARBY, file
+
+
+@pytest.fixture(autouse=True)
+def _seeded_radii():
+    """Give the seeded categories their default radius back: the cleanup keeps their rows."""
+    yield
+    session.rollback()
+    for category in cases.categories(active_only=False):
+        category.duplicate_radius_m = 50
+    session.commit()
 
 
 def suggestions(client, point=NEARBY, category="drains"):

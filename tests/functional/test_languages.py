@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import render_template_string
@@ -12,6 +13,15 @@ from casemgr.db import session
 from tests.functional.citizen_cases import file, log_in
 
 CATALOG = ROOT / "translations" / "id" / "LC_MESSAGES"
+
+
+@pytest.fixture(autouse=True)
+def _browser_language_again():
+    """Forget the demo users' saved choice: the cleanup keeps the seeded user rows."""
+    yield
+    session.rollback()
+    for username in ("citizen",):
+        accounts.set_locale(accounts.find_user(username), None)
 
 
 def home(client, **headers):
