@@ -6,6 +6,7 @@ add_reporter runs inside the filing transaction of cases.service instead.
 
 import logging
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -85,15 +86,15 @@ def me_too_count(case_id):
 def me_too(case, user=None, email=None):
     """Count one more resident with the same problem and subscribe them to its updates."""
     if case.status not in OPEN_STATUSES or case.duplicate_of_id is not None:
-        raise CitizenError(f"{case.reference} is closed; file a new report instead.")
+        raise CitizenError(_("%(ref)s is closed; file a new report instead.", ref=case.reference))
     if user is None and not email:
-        raise CitizenError("Log in or give your email address to follow this report.", 422)
+        raise CitizenError(_("Log in or give your email address to follow this report."), 422)
     if user is not None and case.reporter_id == user.id:
-        raise CitizenError("This is your own report; you follow it already.")
+        raise CitizenError(_("This is your own report; you follow it already."))
 
     follower = find_follower(case, user, email)
     if follower is not None and follower.is_me_too:
-        raise CitizenError("You have already said that you have this problem too.")
+        raise CitizenError(_("You have already said that you have this problem too."))
     if follower is None:
         follower = Follower(case_id=case.id, user_id=getattr(user, "id", None),
                             email=None if user is not None else email)
@@ -103,7 +104,7 @@ def me_too(case, user=None, email=None):
 
     history.record(case, "me_too", "Another resident reports the same problem", user or "citizen",
                    {"follower": "account" if user is not None else "email"}, is_public=True)
-    _commit_or_conflict("You have already said that you have this problem too.")
+    _commit_or_conflict(_("You have already said that you have this problem too."))
     log.info("case %s: me too by %s", case.reference, history.actor_label(user))
     return follower
 
@@ -117,9 +118,9 @@ def set_email_updates(case, wants_email, user=None, is_reporter_by_link=False):
     else:
         follower = None
     if follower is None:
-        raise CitizenError("You do not follow this report.", 403)
+        raise CitizenError(_("You do not follow this report."), 403)
     if wants_email and not follower.address:
-        raise CitizenError("There is no email address to send updates to.", 422)
+        raise CitizenError(_("There is no email address to send updates to."), 422)
 
     follower.wants_email = bool(wants_email)
     session.commit()
@@ -166,17 +167,17 @@ def can_rate(case, user):
 def rate(case, user, stars):
     """Record one resident's 1-5 stars for the fix of a case; once per person."""
     if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
-        raise CitizenError("Give from 1 to 5 stars.", 422)
+        raise CitizenError(_("Give from 1 to 5 stars."), 422)
     if not can_rate(case, user):
-        raise CitizenError("Residents can rate a fix once the city has resolved the case.", 403)
+        raise CitizenError(_("Residents can rate a fix once the city has resolved the case."), 403)
     if session.scalar(select(Rating.id).where(Rating.case_id == case.id,
                                               Rating.user_id == user.id)):
-        raise CitizenError("You have rated this fix already.")
+        raise CitizenError(_("You have rated this fix already."))
 
     session.add(Rating(case_id=case.id, user_id=user.id, stars=stars))
     history.record(case, "rated", f"A resident rated the fix {stars} of 5", user,
                    {"stars": stars}, is_public=True)
-    _commit_or_conflict("You have rated this fix already.")
+    _commit_or_conflict(_("You have rated this fix already."))
     log.info("case %s: rated %s by %s", case.reference, stars, user.username)
 
 

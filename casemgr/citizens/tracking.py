@@ -15,6 +15,7 @@ def page_context(case, user, is_reporter, key):
         "merged_into": service.merged_into(case),
         "follower": follower,
         "can_me_too": case.is_open and case.duplicate_of_id is None and not is_reporter
+        and not getattr(user, "is_staff", False)
         and (follower is None or not follower.is_me_too),
         "me_too_form": MeTooForm(formdata=None),
         "email_form": EmailUpdatesForm(formdata=None, wants_email=bool(follower and

@@ -114,3 +114,13 @@ def _entries(catalog):
         return tuple(value) if isinstance(value, list | tuple) else value
 
     return {plain(m.id): plain(m.string) for m in catalog if m.id}
+
+
+def test_refusals_speak_the_page_s_language(client):
+    case = file()
+
+    response = client.post(f"/track/{case.reference}/me-too",
+                           headers={"Accept-Language": "id"})
+
+    assert response.status_code == 422
+    assert "Masuk atau isi alamat email Anda" in response.get_data(as_text=True)
