@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 DEMO := CASEMGR_PROFILE=boston
 PYTEST_ARGS ?=
 
-.PHONY: help venv chromium run prod test lint format bench assets clean distclean
+.PHONY: help venv chromium run prod test lint format bench assets translations clean distclean
 
 help:
 	@echo "make venv       create/refresh .venv from requirements-dev.txt (incremental)"
@@ -23,6 +23,7 @@ help:
 	@echo "make format     sort imports and format with ruff"
 	@echo "make bench      run bench/engine.py and bench/sla_sweep.py"
 	@echo "make assets     re-vendor Leaflet and rebuild the modeller bundle from npm (needs Node)"
+	@echo "make translations  extract the page strings, update translations/*.po, compile the .mo"
 	@echo "make clean      remove caches and build leftovers; distclean also removes .venv"
 
 venv: $(STAMP)
@@ -77,6 +78,15 @@ bench: venv
 
 assets:
 	bash scripts/vendor_assets.sh
+
+# The compiled .mo files are committed, so `make run` needs no build step; run this after
+# changing the strings of a page, translate the new entries of the .po, and run it again.
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project casemgr -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics
 
 clean:
 	find . \( -path ./$(VENV) -o -path ./node_modules \) -prune -o \

@@ -90,6 +90,12 @@ SETTINGS = {
     "OPEN311_ASYNC": ("CASEMGR_OPEN311_ASYNC", "flag", False),
     #: The jurisdiction_id this server answers to; empty accepts any.
     "OPEN311_JURISDICTION": ("CASEMGR_OPEN311_JURISDICTION", str, ""),
+    #: The category suggested from a report's text is offered only at least this sure (0-1).
+    "CATEGORY_CONFIDENCE": ("CASEMGR_CATEGORY_CONFIDENCE", float, 0.5),
+    #: Where `casemgr train-classifier` stores the category model.
+    "CLASSIFIER_PATH": (
+        "CASEMGR_CLASSIFIER_PATH", str, str(INSTANCE / "category-classifier.joblib")
+    ),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".
@@ -148,6 +154,10 @@ def _check(settings):
     if settings["LOG_FORMAT"] not in ("", "json", "text"):
         raise ConfigError(f"CASEMGR_LOG_FORMAT={settings['LOG_FORMAT']!r}: use json or text")
     settings["LOG_FORMAT"] = settings["LOG_FORMAT"] or ("json" if env == "production" else "text")
+    if not 0 <= settings["CATEGORY_CONFIDENCE"] <= 1:
+        raise ConfigError(
+            f"CASEMGR_CATEGORY_CONFIDENCE={settings['CATEGORY_CONFIDENCE']!r}: use 0 to 1"
+        )
 
     profile_key = settings["CASEMGR_PROFILE"]
     if profile_key not in PROFILES:

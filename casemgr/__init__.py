@@ -48,10 +48,12 @@ def _set_up_database(app):
 
 def _set_up_web(app):
     from casemgr.accounts.auth import init_app as init_auth
+    from casemgr.i18n import init_app as init_i18n
     from casemgr.web import init_app as init_web
 
     init_auth(app)
     init_web(app)
+    init_i18n(app)
 
 
 def _register_features(app):
@@ -61,6 +63,7 @@ def _register_features(app):
     from casemgr.cases import question_pages
     from casemgr.cases import routes as case_pages
     from casemgr.cases import routing_routes as routing_pages
+    from casemgr.citizens import routes as citizen_pages
     from casemgr.dashboard import routes as dashboard_pages
     from casemgr.escalations import routes as escalation_pages
     from casemgr.open311 import api as open311_api
@@ -83,4 +86,5 @@ def _register_features(app):
     open311_api.init_app(app)
     app.register_blueprint(open311_pages.bp)
     app.register_blueprint(question_pages.bp)
+    app.register_blueprint(citizen_pages.bp)
     cli.init_app(app)

@@ -14,11 +14,14 @@ group = AppGroup("casemgr", help="Set up and run casemgr.")
 
 
 def init_app(app):
+    from casemgr.citizens.cli import duplicate_radius, train_classifier
     from casemgr.escalations.cli import calendar_group
     from casemgr.open311.cli import api_key_group
 
     group.add_command(calendar_group)
     group.add_command(api_key_group)
+    group.add_command(train_classifier)
+    group.add_command(duplicate_radius)
     app.cli.add_command(group)
 
 

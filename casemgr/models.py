@@ -12,6 +12,7 @@ from casemgr.cases.models import (  # noqa: F401
     District,
     RoutingRule,
 )
+from casemgr.citizens.models import Follower, Rating, StatusMessage  # noqa: F401
 from casemgr.dashboard.models import OverlayLayer  # noqa: F401
 from casemgr.db import Base
 from casemgr.escalations.models import DayOff, WorkingHours  # noqa: F401

@@ -1,5 +1,6 @@
 """The citizen's pages: report a problem, track a report by its reference."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
@@ -21,31 +22,34 @@ INTAKE_FIELDS = {"photo": "photos"}
 
 
 class ReportForm(FlaskForm):
-    category = SelectField("What is the problem?", choices=[], validators=[InputRequired()])
+    category = SelectField(_l("What is the problem?"), choices=[], validators=[InputRequired()])
     description = TextAreaField(
-        "Describe it", validators=[DataRequired(), Length(max=MAX_DESCRIPTION)]
+        _l("Describe it"), validators=[DataRequired(), Length(max=MAX_DESCRIPTION)]
     )
     lat = FloatField(
-        "Latitude",
+        _l("Latitude"),
         validators=[Optional(), NumberRange(min=-90, max=90)],
         widget=NumberInput(step="any"),
     )
     lon = FloatField(
-        "Longitude",
+        _l("Longitude"),
         validators=[Optional(), NumberRange(min=-180, max=180)],
         widget=NumberInput(step="any"),
     )
-    address = StringField("Address or landmark", validators=[Optional(), Length(max=300)])
-    photos = MultipleFileField("Photos")
-    reporter_name = StringField("Your name", validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address or landmark"), validators=[Optional(), Length(max=300)])
+    photos = MultipleFileField(_l("Photos"))
+    reporter_name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
     reporter_email = StringField(
-        "Your email",
-        validators=[Optional(), Length(max=200), Regexp(EMAIL, message="Not an email address.")],
+        _l("Your email"),
+        validators=[
+            Optional(), Length(max=200), Regexp(EMAIL, message=_l("Not an email address."))
+        ],
     )
-    anonymous = BooleanField("Report anonymously")
+    anonymous = BooleanField(_l("Report anonymously"))
+    email_updates = BooleanField(_l("Send me an email when my report changes"))
 
     def bind_categories(self, categories):
-        self.category.choices = options(("", "Choose a category"), *categories)
+        self.category.choices = options(("", _l("Choose a category")), *categories)
 
     def validate(self, extra_validators=None):
         is_valid = super().validate(extra_validators)
@@ -53,10 +57,10 @@ class ReportForm(FlaskForm):
             return False
         if (self.lat.data is None) != (self.lon.data is None):
             missing = self.lat if self.lat.data is None else self.lon
-            missing.errors.append("Give both latitude and longitude, or click the map.")
+            missing.errors.append(_l("Give both latitude and longitude, or click the map."))
             return False
         if self.lat.data is None and not (self.address.data or "").strip():
-            self.address.errors.append("Click the place on the map or give an address.")
+            self.address.errors.append(_l("Click the place on the map or give an address."))
             return False
         return is_valid
 
@@ -72,5 +76,7 @@ class TrackForm(FlaskForm):
         csrf = False
 
     reference = StringField(
-        "Reference", validators=[DataRequired(), Length(max=40)], render_kw={"placeholder": "CM-"}
+        _l("Reference"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"placeholder": "CM-"},
     )

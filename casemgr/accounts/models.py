@@ -60,6 +60,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The language the user chose for the pages (id or en); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(5))
     created_at = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -144,3 +144,12 @@ def find_unit(code_or_id):
     if str(code_or_id).isdigit():
         return session.get(Unit, int(code_or_id))
     return session.scalar(select(Unit).where(Unit.code == str(code_or_id)))
+
+
+def set_locale(user, locale):
+    """Save the language a user chose for the pages (None: follow the browser)."""
+    # Load the row afresh: the caller's object may belong to an earlier, closed session.
+    user = session.get(User, user.id)
+    user.locale = locale
+    session.commit()
+    log.info("user %s chose language %s", user.username, locale or "of the browser")

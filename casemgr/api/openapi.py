@@ -74,6 +74,7 @@ SCHEMAS = {
             "reporter_name": {"type": "string"},
             "reporter_email": {"type": "string"},
             "anonymous": {"type": "boolean"},
+            "email_updates": {"type": "boolean", "description": "opt in to email updates"},
         },
     },
     "Task": {

@@ -96,6 +96,7 @@ def file_case():
         "reporter_name": fields.text("reporter_name", 200),
         "reporter_email": fields.text("reporter_email", 200),
         "is_anonymous": fields.flag("anonymous"),
+        "wants_email": fields.flag("email_updates"),
         "address": fields.text("address", 300),
     }
     if fields.errors:

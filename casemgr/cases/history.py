@@ -3,9 +3,9 @@
 import json
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from casemgr.cases.models import CaseEvent
+from casemgr.cases.models import Case, CaseEvent
 from casemgr.db import session, utcnow
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def record(case, kind, summary, actor=None, details=None, is_public=False, at=No
 
 
 def events_of(case_id, public_only=False):
-    query = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    """The history of a case, with the history of the duplicates merged into it."""
+    merged = select(Case.id).where(or_(Case.id == case_id, Case.duplicate_of_id == case_id))
+    query = select(CaseEvent).where(CaseEvent.case_id.in_(merged))
     if public_only:
         query = query.where(CaseEvent.is_public)
     return list(session.scalars(query.order_by(CaseEvent.at, CaseEvent.id)))

@@ -48,6 +48,9 @@ class Category(Base):
     followup_days: Mapped[float] = mapped_column(Float, default=5)
     #: Calendar days a question to the reporter stays open before the case goes on.
     question_days: Mapped[int] = mapped_column(Integer, default=5)
+    #: Open reports of this category within this many metres are offered as duplicates;
+    #: 0 turns the suggestions off.
+    duplicate_radius_m: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -138,6 +141,8 @@ class Case(Base):
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_email: Mapped[str | None] = mapped_column(String(200))
     is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The case this one was merged into as a duplicate; it keeps the history of both.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     #: SHA-256 of the secret verification link given to a reporter without an account.
     verify_digest: Mapped[str | None] = mapped_column(String(64))
 
@@ -181,6 +186,7 @@ class Case(Base):
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    duplicate_of: Mapped["Case | None"] = relationship(remote_side=[id], lazy="select")
 
     @property
     def is_open(self):

@@ -17,17 +17,21 @@ from flask import (
     url_for,
 )
 from flask import session as web_session
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from casemgr.accounts import service as accounts
 from casemgr.accounts.auth import api_user, page_user
-from casemgr.cases import access, districts, history, service
+from casemgr.cases import access, districts, history, merging, service
 from casemgr.cases.diagram import diagram_of
 from casemgr.cases.models import Attachment
+from casemgr.citizens import service as citizens
+from casemgr.citizens import tracking
 from casemgr.db import session
 from casemgr.media import photos as media
 from casemgr.tasks import service as tasks
+from forms.citizens import MergeForm
 from forms.filters import CaseFilterForm
 from forms.report import ReportForm, TrackForm
 
@@ -73,7 +77,7 @@ def report():
         if case is not None:
             if secret:
                 web_session[NEW_LINK] = {"reference": case.reference, "key": secret}
-            flash(f"Thank you. Your report is filed as {case.reference}.")
+            flash(_("Thank you. Your report is filed as %(ref)s.", ref=case.reference))
             return redirect(url_for("cases.track", reference=case.reference))
 
     status = 422 if form.errors else 200
@@ -83,8 +87,9 @@ def report():
 def _file(form):
     """File the report; on an intake error put it on the form and return (None, None)."""
     user = page_user()
-    # An account holder's contact comes from the account; an anonymous reporter leaves none.
-    keeps_contact = user is None and not form.anonymous.data
+    # An account holder's contact comes from the account. An anonymous report keeps the
+    # contact for staff; the public never sees a reporter's name on any report.
+    keeps_contact = user is None
     try:
         return service.file_case(
             category=form.category.data,
@@ -95,6 +100,7 @@ def _file(form):
             reporter_name=_text(form.reporter_name.data) if keeps_contact else None,
             reporter_email=_text(form.reporter_email.data) if keeps_contact else None,
             is_anonymous=form.anonymous.data,
+            wants_email=form.email_updates.data,
             address=_text(form.address.data),
             photos=service.checked_photos(form.photos.data or []),
             source="web",
@@ -112,7 +118,8 @@ def _text(value):
 def track(reference):
     case = service.by_reference(reference)
     if case is None:
-        abort(404, f"There is no report with the reference {reference}. Check it and try again.")
+        abort(404, _("There is no report with the reference %(ref)s. Check it and try again.",
+                     ref=reference))
 
     key = request.values.get("key") or None
     task, verifier = _verification(case, key)
@@ -122,7 +129,7 @@ def track(reference):
             abort(409, "This report is not waiting for your verification.")
         if form.validate():
             _verify(task, verifier, key, form.engine_values())
-            flash("Thank you for checking. Your answer is recorded.")
+            flash(_("Thank you for checking. Your answer is recorded."))
             return redirect(url_for("cases.track", reference=case.reference))
 
     page = render_template(
@@ -137,6 +144,8 @@ def track(reference):
         question=_open_question(case) if task is not None else None,
         key=key if task and verifier is None else None,
         new_link=_new_link(case),
+        **tracking.page_context(case, page_user(), _is_reporter(case, key),
+                                key if service.check_verify_secret(case, key) else None),
     )
     return page, 422 if form is not None and form.errors else 200
 
@@ -281,6 +290,9 @@ def case_page(case_id):
         open_tasks=open_tasks,
         workable={t.id for t in open_tasks if tasks.can_work_on(current_user, t)},
         photos=service.attachments_of(case.id),
+        can_merge=merging.can_merge(current_user, case) and case.is_open,
+        me_too_count=citizens.me_too_count(case.id),
+        merge_form=MergeForm(formdata=None),
         events=[(e, _submitted_values(e)) for e in history.events_of(case.id)],
     )
 

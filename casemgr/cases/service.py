@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casemgr import engine
 from casemgr.cases import access, districts, history, process_services, routing
 from casemgr.cases.models import Attachment, Case, Category
+from casemgr.citizens import service as citizens
 from casemgr.db import session, utcnow
 from casemgr.escalations import calendars, sla
 from casemgr.media import photos as media
@@ -222,10 +223,12 @@ def file_case(
     district_name=None,
     require_place=True,
     on_filed=None,
+    wants_email=False,
 ):
     """File a complaint, route it, start its process and store its first tasks.
 
     Returns (case, verify_secret); the secret is None when the reporter has an account.
+    `wants_email` opts the reporter in to email updates (sent only to those opted in).
     A report needs a point or an address, except an import that had neither.
     `photos` holds CheckedPhoto objects, or PhotoError for uploads that failed the check.
     `on_filed(case)` adds a channel's own rows (answers, API details) in the same transaction.
@@ -307,6 +310,8 @@ def file_case(
         # The report is kept whatever the process does; staff see the error on the case.
         _mark_stalled(case, exc)
 
+    citizens.add_reporter(case, reporter, case.reporter_email if reporter is None else None,
+                          wants_email)
     triggers.case_filed(case)
     session.commit()
     log.info("case %s filed by %s in %s", case.reference, history.actor_label(reporter), unit.code)

@@ -28,26 +28,32 @@ def _context(case, **extra):
     }
 
 
-def _reporter_email(case):
-    if case.reporter is not None and case.reporter.email:
-        return case.reporter.email
-    return case.reporter_email
+def _followers(case):
+    """(user id, address) of the case's followers who opted in to email updates."""
+    from casemgr.citizens import service as citizens
+
+    return citizens.email_recipients(case)
+
+
+def _recipient_key(user_id, email):
+    return f"u{user_id}" if user_id is not None else email
 
 
 def case_filed(case):
-    service.queue("received", _reporter_email(case), f"received:{case.id}", _context(case),
-                  case=case, user_id=case.reporter_id)
+    for user_id, email in _followers(case):
+        service.queue("received", email, f"received:{case.id}:{_recipient_key(user_id, email)}",
+                      _context(case), case=case, user_id=user_id)
 
 
 def status_changed(case, status):
     kind = REPORTER_STATUSES.get(status)
     if kind is None:
         return
-    # A case can be resolved more than once (reopened); each pass gets its own message.
-    key = f"{kind}:{case.id}:{case.version}"
     extra = {"photo_url": _resolution_photo_url(case)} if kind == "resolved" else {}
-    service.queue(kind, _reporter_email(case), key, _context(case, **extra), case=case,
-                  user_id=case.reporter_id)
+    for user_id, email in _followers(case):
+        # A case can be resolved more than once (reopened); each pass gets its own message.
+        key = f"{kind}:{case.id}:{case.version}:{_recipient_key(user_id, email)}"
+        service.queue(kind, email, key, _context(case, **extra), case=case, user_id=user_id)
 
 
 def _resolution_photo_url(case):

@@ -92,6 +92,8 @@
       state.place([lat, lon]);
       latInput.value = lat.toFixed(6);
       lonInput.value = lon.toFixed(6);
+      // Let other scripts of the page (report.js) know the point changed.
+      lonInput.dispatchEvent(new Event("input", { bubbles: true }));
       describe(lat, lon);
     });
 

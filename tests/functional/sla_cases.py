@@ -27,7 +27,11 @@ MINUTE = timedelta(minutes=1)
 
 
 def file_complaint(category="drains", reporter="citizen", **fields):
-    """File a complaint in Roxbury through the service; return its id."""
+    """File a complaint in Roxbury through the service; return its id.
+
+    The reporter opts in to email updates unless the test says otherwise.
+    """
+    fields.setdefault("wants_email", True)
     case, _secret = cases.file_case(
         category=category,
         description="Drain blocked, water on the road",

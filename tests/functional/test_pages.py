@@ -115,12 +115,14 @@ def test_report_form_files_the_case_and_shows_the_link_once(client, logins):
         assert "public" not in photo.headers["Cache-Control"]
 
 
-def test_anonymous_report_keeps_no_contact(client):
+def test_anonymous_report_keeps_the_contact_for_staff_only(client):
     case, link = file_report(client, anonymous="y")
 
+    # Issue 6: the public never sees the name of an anonymous reporter; staff still do.
     assert case.is_anonymous
-    assert (case.reporter_name, case.reporter_email) == (None, None)
+    assert (case.reporter_name, case.reporter_email) == ("Ana", "ana@example.org")
     assert link
+    assert "Ana" not in client.get(f"/track/{case.reference}").get_data(as_text=True)
 
 
 def test_report_by_a_logged_in_citizen_needs_no_link(client, logins):

@@ -1,7 +1,7 @@
 """overlay layers of the staff dashboard
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-04 18:45:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import casemgr.db
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

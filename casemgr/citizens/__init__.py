@@ -1,0 +1,1 @@
+"""The citizen's side: following cases, "me too", ratings, status messages, the public map."""

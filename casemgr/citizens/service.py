@@ -1,0 +1,270 @@
+"""The one place that changes followers, ratings and status messages.
+
+Each public function that changes rows commits its own transaction and logs one INFO line;
+add_reporter runs inside the filing transaction of cases.service instead.
+"""
+
+import logging
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from casemgr.cases import history
+from casemgr.cases.models import OPEN_STATUSES, STATUSES, Case
+from casemgr.citizens.models import LOCALES, Follower, Rating, StatusMessage
+from casemgr.db import session
+
+log = logging.getLogger(__name__)
+
+MAX_STATUS_MESSAGE = 1000
+
+
+class CitizenError(Exception):
+    """A request about a case that cannot be done; `status` is the HTTP code it maps to."""
+
+    def __init__(self, message, status=409):
+        self.status = status
+        super().__init__(message)
+
+
+# -- followers ---------------------------------------------------------------------------
+
+
+def add_reporter(case, reporter, email, wants_email):
+    """Make the reporter a follower of a case being filed. Caller commits."""
+    if reporter is None and not email:
+        return None
+    follower = Follower(
+        case_id=case.id,
+        user_id=getattr(reporter, "id", None),
+        email=None if reporter is not None else email,
+        is_reporter=True,
+        wants_email=bool(wants_email),
+    )
+    session.add(follower)
+    session.flush()
+    return follower
+
+
+def followers_of(case_id):
+    query = select(Follower).where(Follower.case_id == case_id).order_by(Follower.id)
+    return list(session.scalars(query))
+
+
+def email_recipients(case):
+    """(user id, address) of everyone who opted in to email updates on `case`."""
+    recipients = []
+    for follower in followers_of(case.id):
+        if follower.wants_email and follower.address:
+            recipients.append((follower.user_id, follower.address))
+    return recipients
+
+
+def find_follower(case, user=None, email=None):
+    if user is not None:
+        query = select(Follower).where(Follower.case_id == case.id, Follower.user_id == user.id)
+    elif email:
+        query = select(Follower).where(Follower.case_id == case.id, Follower.email == email)
+    else:
+        return None
+    return session.scalar(query)
+
+
+def reporter_follower(case):
+    query = select(Follower).where(Follower.case_id == case.id, Follower.is_reporter)
+    return session.scalar(query)
+
+
+def me_too_count(case_id):
+    query = select(func.count(Follower.id)).where(
+        Follower.case_id == case_id, Follower.is_me_too
+    )
+    return session.scalar(query) or 0
+
+
+def me_too(case, user=None, email=None):
+    """Count one more resident with the same problem and subscribe them to its updates."""
+    if case.status not in OPEN_STATUSES or case.duplicate_of_id is not None:
+        raise CitizenError(_("%(ref)s is closed; file a new report instead.", ref=case.reference))
+    if user is None and not email:
+        raise CitizenError(_("Log in or give your email address to follow this report."), 422)
+    if user is not None and case.reporter_id == user.id:
+        raise CitizenError(_("This is your own report; you follow it already."))
+
+    follower = find_follower(case, user, email)
+    if follower is not None and follower.is_me_too:
+        raise CitizenError(_("You have already said that you have this problem too."))
+    if follower is None:
+        follower = Follower(case_id=case.id, user_id=getattr(user, "id", None),
+                            email=None if user is not None else email)
+        session.add(follower)
+    follower.is_me_too = True
+    follower.wants_email = True
+
+    history.record(case, "me_too", "Another resident reports the same problem", user or "citizen",
+                   {"follower": "account" if user is not None else "email"}, is_public=True)
+    _commit_or_conflict(_("You have already said that you have this problem too."))
+    log.info("case %s: me too by %s", case.reference, history.actor_label(user))
+    return follower
+
+
+def set_email_updates(case, wants_email, user=None, is_reporter_by_link=False):
+    """Switch email updates of one follower on or off: an account holder, or the reporter."""
+    if user is not None:
+        follower = find_follower(case, user)
+    elif is_reporter_by_link:
+        follower = reporter_follower(case)
+    else:
+        follower = None
+    if follower is None:
+        raise CitizenError(_("You do not follow this report."), 403)
+    if wants_email and not follower.address:
+        raise CitizenError(_("There is no email address to send updates to."), 422)
+
+    follower.wants_email = bool(wants_email)
+    session.commit()
+    log.info("case %s: email updates %s for follower %s", case.reference,
+             "on" if wants_email else "off", follower.id)
+    return follower
+
+
+def move_followers(duplicate, original):
+    """Let the followers of a merged duplicate follow the original. Caller commits.
+
+    The duplicate's reporter counts as one more "me too" on the original.
+    """
+    for follower in followers_of(duplicate.id):
+        if find_follower(original, follower.user, follower.email) is not None:
+            continue
+        if follower.user_id is not None and follower.user_id == original.reporter_id:
+            continue
+        session.add(Follower(case_id=original.id, user_id=follower.user_id, email=follower.email,
+                             is_me_too=True, wants_email=follower.wants_email))
+
+
+def _commit_or_conflict(message):
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        # Two clicks at once: the unique constraint keeps one row.
+        session.rollback()
+        raise CitizenError(message) from exc
+
+
+# -- ratings -----------------------------------------------------------------------------
+
+
+def can_rate(case, user):
+    """True when `user` is a resident other than the reporter and the case was resolved."""
+    if user is None or not user.has_role("citizen") or user.is_staff:
+        return False
+    if case.reporter_id == user.id or case.resolved_at is None:
+        return False
+    return case.outcome in (None, "fixed")
+
+
+def rate(case, user, stars):
+    """Record one resident's 1-5 stars for the fix of a case; once per person."""
+    if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
+        raise CitizenError(_("Give from 1 to 5 stars."), 422)
+    if not can_rate(case, user):
+        raise CitizenError(_("Residents can rate a fix once the city has resolved the case."), 403)
+    if session.scalar(select(Rating.id).where(Rating.case_id == case.id,
+                                              Rating.user_id == user.id)):
+        raise CitizenError(_("You have rated this fix already."))
+
+    session.add(Rating(case_id=case.id, user_id=user.id, stars=stars))
+    history.record(case, "rated", f"A resident rated the fix {stars} of 5", user,
+                   {"stars": stars}, is_public=True)
+    _commit_or_conflict(_("You have rated this fix already."))
+    log.info("case %s: rated %s by %s", case.reference, stars, user.username)
+
+
+def rating_summary(case_id):
+    """(average stars rounded to one decimal or None, number of ratings) of residents."""
+    average, count = session.execute(
+        select(func.avg(Rating.stars), func.count(Rating.id)).where(Rating.case_id == case_id)
+    ).one()
+    return (round(float(average), 1) if count else None), count
+
+
+def has_rated(case_id, user):
+    if user is None:
+        return False
+    query = select(Rating.id).where(Rating.case_id == case_id, Rating.user_id == user.id)
+    return session.scalar(query) is not None
+
+
+# -- status messages ---------------------------------------------------------------------
+
+
+def status_message(case, locale):
+    """The admin's text for the case's status and category, else for the status; or None."""
+    for category_id in (case.category_id, None):
+        message = _message(case.status, category_id, locale)
+        if message is not None:
+            return message.text
+    return None
+
+
+def _message(status, category_id, locale):
+    query = select(StatusMessage).where(
+        StatusMessage.status == status,
+        StatusMessage.locale == locale,
+        StatusMessage.category_id.is_(None)
+        if category_id is None
+        else StatusMessage.category_id == category_id,
+    )
+    return session.scalar(query)
+
+
+def list_status_messages():
+    query = select(StatusMessage).order_by(
+        StatusMessage.status, StatusMessage.category_id, StatusMessage.locale
+    )
+    return list(session.scalars(query))
+
+
+def save_status_message(status, category, locale, text, actor):
+    """Set the message for a status (and category, None for all) in a language.
+
+    Empty text removes the message, so the page falls back to the next one.
+    """
+    if status not in STATUSES:
+        raise CitizenError(f"Unknown status {status!r}.", 422)
+    if locale not in LOCALES:
+        raise CitizenError(f"Unknown language {locale!r}: use id or en.", 422)
+    text = (text or "").strip()
+    if len(text) > MAX_STATUS_MESSAGE:
+        raise CitizenError(f"Write at most {MAX_STATUS_MESSAGE} characters.", 422)
+
+    category_id = getattr(category, "id", None)
+    message = _message(status, category_id, locale)
+    if not text:
+        if message is not None:
+            session.delete(message)
+    elif message is None:
+        session.add(StatusMessage(status=status, category_id=category_id, locale=locale,
+                                  text=text, updated_by_id=actor.id))
+    else:
+        message.text, message.updated_by_id = text, actor.id
+    session.commit()
+    log.info("status message %s/%s/%s %s by %s", status, getattr(category, "code", "*"), locale,
+             "set" if text else "removed", actor.username)
+
+
+def merged_into(case):
+    """The case a duplicate was merged into, or None."""
+    if case.duplicate_of_id is None:
+        return None
+    return session.get(Case, case.duplicate_of_id)
+
+
+def set_duplicate_radius(category, metres):
+    """Set how far (in metres) open reports count as possible duplicates; 0 turns it off."""
+    if not isinstance(metres, int) or isinstance(metres, bool) or not 0 <= metres <= 5000:
+        raise CitizenError("Give the radius in whole metres from 0 to 5000.", 422)
+    category.duplicate_radius_m = metres
+    session.commit()
+    log.info("category %s: duplicate radius %s m", category.code, metres)
