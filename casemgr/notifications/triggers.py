@@ -99,11 +99,13 @@ def process_message(case, kind, to, key):
 
     Returns how many messages were queued (none when nobody has an address).
     """
+    # "reporter" means the people following the case who opted in to email, as for the
+    # status messages: a citizen who said no to email gets none from a diagram either.
     if to == "reporter":
-        people = [(case.reporter_id, _reporter_email(case))]
+        people = _followers(case)
     else:
         people = _officials(to, case.unit_id)
-    queued = [service.queue(kind, email, f"{key}:{user_id}", _context(case), case=case,
-                            user_id=user_id)
+    queued = [service.queue(kind, email, f"{key}:{_recipient_key(user_id, email)}",
+                            _context(case), case=case, user_id=user_id)
               for user_id, email in people]
     return sum(notification is not None for notification in queued)

@@ -132,7 +132,7 @@ def test_notify_tasks_queue_messages_in_the_outbox_and_the_history(app, api):
     )
     case_id = api.post("/cases", "citizen", json={
         "category": "drains", "description": "Drain blocked", "lat": 42.316782,
-        "lon": -71.085581}).get_json()["id"]
+        "lon": -71.085581, "email_updates": True}).get_json()["id"]
 
     api.complete(case_id, "triage", "triage", {"decision": "accept"})
 
@@ -146,6 +146,20 @@ def test_notify_tasks_queue_messages_in_the_outbox_and_the_history(app, api):
     ]
     assert events[1][1] == {"bpmn_id": "tell_supervisors", "kind": "notify",
                             "message": "escalated", "to": "unit_supervisor", "queued": 1}
+
+
+def test_a_reporter_who_declined_email_gets_none_from_a_notify_task(app, api):
+    with_service_tasks(app, ("tell_reporter", "notify", {"message": "'assigned'"}))
+    case_id = api.post("/cases", "citizen", json={
+        "category": "drains", "description": "Drain blocked", "lat": 42.316782,
+        "lon": -71.085581}).get_json()["id"]
+
+    api.complete(case_id, "triage", "triage", {"decision": "accept"})
+
+    recipients = {n.recipient_email for n in notifications.of_case(case_id)}
+    assert "citizen@demo.invalid" not in recipients
+    [(summary, _details)] = service_events(case_id)
+    assert summary == "tell_reporter: 0 'assigned' message(s) queued for reporter"
 
 
 def test_the_version_diff_shows_a_service_task_kind_change(app, api):
