@@ -37,6 +37,8 @@ class Category(Base):
     followup_days: Mapped[float] = mapped_column(Float, default=5)
     #: Calendar days a question to the reporter stays open before the case goes on.
     question_days: Mapped[int] = mapped_column(Integer, default=5)
+    #: Days the reporter has to verify a fix; None takes the city's VERIFY_DAYS.
+    verify_days: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -187,3 +189,8 @@ class Attachment(Base):
     height: Mapped[int] = mapped_column(Integer)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    #: When the camera says the photo was taken, read before its metadata was stripped.
+    taken_at = mapped_column(UTCDateTime)
+    #: Metres from the case point to where the camera says it was; the position itself
+    #: is not kept.
+    distance_m: Mapped[float | None] = mapped_column(Float)

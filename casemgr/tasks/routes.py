@@ -41,6 +41,8 @@ def _refusals():
     """Turn the services' refusals into the 403 and 409 pages."""
     try:
         yield
+    except service.OwnCase as exc:
+        abort(403, str(exc))
     except service.TaskForbidden:
         abort(403, "This task belongs to another role or unit.")
     except (service.TaskConflict, cases.CaseConflict) as exc:
