@@ -135,5 +135,8 @@ def _render(task, form):
         case=case,
         form=form,
         photos=cases.attachments_of(case.id, "report"),
+        # The validator judges the fix by its photos and where and when they were taken.
+        resolution_photos=cases.attachments_of(case.id, "resolution")
+        if task.form == "validate_resolution" else [],
         can_see_case=access.is_staff_reader(current_user) and access.can_view(current_user, case),
     )
