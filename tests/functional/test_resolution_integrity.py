@@ -13,6 +13,7 @@ from casemgr.cases import history
 from casemgr.cases import service as cases
 from casemgr.db import session, utcnow
 from casemgr.escalations import service as escalations
+from casemgr.validation import kpis
 from casemgr.validation import service as validation
 from tests import photo_files as files
 from tests.conftest import ROXBURY
@@ -364,3 +365,26 @@ def test_no_answer_on_a_flagged_resolution_goes_to_validation(api, clock):
     assert fetch(case_id).status == "resolved"
     assert open_bpmn_ids(api, case_id) == ["validate_resolution"]
     assert kinds(case_id) == ["resolution_flagged", "verify_expired", "validation_requested"]
+
+
+# -- KPIs --------------------------------------------------------------------------------
+
+
+def test_rejection_shares_per_unit_and_official(api):
+    for answer, verdict in (({"fixed": False}, "reject"), ({"fixed": True, "rating": 5}, None)):
+        case_id = file_complaint()
+        to_resolve(api, case_id)
+        api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+        api.complete(case_id, "verify", "citizen", answer)
+        if verdict:
+            api.complete(case_id, "validate_resolution", "escalation",
+                         {"verdict": verdict, "reason": "Still wet"})
+
+    shares = kpis.rejection_shares()
+
+    [water] = [row for row in shares["units"] if row["name"] == "water"]
+    assert (water["resolutions"], water["rejected"], water["share"]) == (2, 1, 0.5)
+    [officer] = [row for row in shares["officials"] if row["name"] == "officer-water"]
+    assert (officer["id"], officer["share"]) == (officer_id(), 0.5)
+    assert kpis.rejection_shares(since=utcnow() + timedelta(hours=1)) == {
+        "units": [], "officials": []}
