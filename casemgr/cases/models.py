@@ -7,7 +7,7 @@ from casemgr.accounts.models import Unit, User
 from casemgr.db import Base, UTCDateTime, utcnow
 
 #: Case statuses, in lifecycle order; the BPMN user tasks name the open ones.
-OPEN_STATUSES = ("submitted", "accepted", "assigned", "escalated", "resolved")
+OPEN_STATUSES = ("submitted", "accepted", "assigned", "escalated", "resolved", "validating")
 STATUSES = OPEN_STATUSES + ("closed",)
 
 

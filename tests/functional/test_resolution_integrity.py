@@ -13,6 +13,7 @@ from casemgr.cases import history
 from casemgr.cases import service as cases
 from casemgr.db import session, utcnow
 from casemgr.escalations import service as escalations
+from casemgr.notifications import service as notifications
 from casemgr.validation import kpis
 from casemgr.validation import service as validation
 from tests import photo_files as files
@@ -255,6 +256,9 @@ def test_staff_cannot_resolve_a_case_they_filed_and_it_skips_their_verify(api):
     [request] = details(case_id, "validation_requested")
     assert (request["reason"], request["resolver_id"]) == (
         "filed_by_staff", officer_id("officer-water-2"))
+    # The staff reporter is not asked to confirm a fix they cannot verify.
+    assert fetch(case_id).status == "validating"
+    assert "resolved" not in {n.kind for n in notifications.of_case(case_id)}
 
 
 def test_staff_reporter_cannot_verify_their_own_case(drain_case):
@@ -362,7 +366,7 @@ def test_no_answer_on_a_flagged_resolution_goes_to_validation(api, clock):
     clock.travel(MONDAY + timedelta(days=14) + MINUTE)
     escalations.fire_due_timers()
 
-    assert fetch(case_id).status == "resolved"
+    assert fetch(case_id).status == "validating"
     assert open_bpmn_ids(api, case_id) == ["validate_resolution"]
     assert kinds(case_id) == ["resolution_flagged", "verify_expired", "validation_requested"]
 

@@ -267,7 +267,7 @@ def test_not_fixed_goes_to_validation_which_sends_it_back_to_resolve(parsed, clo
     validate = case.ready()
     assert (validate.bpmn_id, role_for_lane(validate.lane)) == (
         "validate_resolution", "escalation_manager")
-    assert validate.properties["status"] == "resolved"
+    assert validate.properties["status"] == "validating"
     assert effects(snap) == [("validation_requested", "request_validation")]
     assert snap.next_timer_due_at is None
 
