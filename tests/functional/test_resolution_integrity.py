@@ -392,3 +392,40 @@ def test_rejection_shares_per_unit_and_official(api):
     assert (officer["id"], officer["share"]) == (officer_id(), 0.5)
     assert kpis.rejection_shares(since=utcnow() + timedelta(hours=1)) == {
         "units": [], "officials": []}
+
+
+# -- cases started before this version of the diagram ------------------------------------
+
+
+def test_cases_started_before_validation_move_to_it_and_run_on(app, api):
+    from pathlib import Path
+
+    from casemgr.processes import migration
+    from casemgr.processes import service as processes
+
+    earlier = Path(__file__).with_name("bpmn") / "complaint-before-validation.bpmn"
+    processes.deploy(earlier.read_text())
+    session.commit()
+    at_resolve, at_verify = file_complaint(), file_complaint()
+    to_resolve(api, at_resolve)
+    to_resolve(api, at_verify)
+    api.complete(at_verify, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    with open(app.config["WORKFLOW_DIR"] + "/complaint.bpmn", encoding="utf-8") as current:
+        target = processes.deploy(current.read())
+    session.commit()
+
+    moved, refused = migration.migrate(target, None)
+
+    assert [c.case_id for c in moved] == [at_resolve]
+    # Waiting at resolve, the case goes through the new gateway and the verify clock.
+    api.complete(at_resolve, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    assert fetch(at_resolve).next_timer_due_at is not None
+    api.complete(at_resolve, "verify", "citizen", {"fixed": False})
+    assert open_bpmn_ids(api, at_resolve) == ["validate_resolution"]
+    # A case already waiting at verify would miss the verify timer: it stays where it is,
+    # and still closes there.
+    [stays] = refused
+    assert stays.case_id == at_verify
+    assert "verify has boundary events in the new version" in stays.reasons[0]
+    api.complete(at_verify, "verify", "citizen", {"fixed": True, "rating": 5})
+    assert (fetch(at_verify).status, fetch(at_verify).outcome) == ("closed", "fixed")
