@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import etree
 
 from casemgr import engine
 from casemgr.accounts.models import ROLE_KEYS
@@ -689,3 +690,30 @@ def test_completing_a_task_that_is_not_waiting_is_an_engine_error(parsed, clock)
     for task_id in (triage.task_id, "00000000-0000-0000-0000-000000000000", "not-a-uuid"):
         with pytest.raises(engine.EngineError, match="not waiting"):
             engine.complete_user_task(workflow, task_id, {})
+
+
+# -- the diagram as the modeller draws it ------------------------------------------------
+
+
+def test_every_element_is_drawn_and_every_node_sits_in_its_lane():
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "dc": "http://www.omg.org/spec/DD/20100524/DC"}
+    tree = etree.parse(str(BPMN))
+    process = tree.find("bpmn:process", ns)
+    elements = {node.get("id") for node in process
+                if etree.QName(node).localname not in ("laneSet", "documentation")}
+    bounds = {
+        shape.get("bpmnElement"): tuple(float(shape.find("dc:Bounds", ns).get(k))
+                                        for k in ("x", "y", "width", "height"))
+        for shape in tree.iterfind(".//bpmndi:BPMNShape", ns)
+    }
+    edges = {edge.get("bpmnElement") for edge in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+
+    assert elements - set(bounds) - edges == set()
+    for lane in process.iterfind(".//bpmn:lane", ns):
+        x, y, width, height = bounds[lane.get("id")]
+        for ref in lane.iterfind("bpmn:flowNodeRef", ns):
+            nx, ny, nwidth, nheight = bounds[ref.text]
+            centre = (nx + nwidth / 2, ny + nheight / 2)
+            assert x <= centre[0] <= x + width and y <= centre[1] <= y + height, ref.text
