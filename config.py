@@ -48,10 +48,10 @@ SETTINGS = {
     "CASEMGR_PROFILE": ("CASEMGR_PROFILE", str, "jakarta"),
     "CASEMGR_TIMEZONE": ("CASEMGR_TIMEZONE", str, ""),
     "UPLOAD_DIR": ("CASEMGR_UPLOAD_DIR", str, str(INSTANCE / "uploads")),
-    "MAX_PHOTO_BYTES": ("CASEMGR_MAX_PHOTO_BYTES", int, 10 * 1024 * 1024),
+    "MAX_PHOTO_BYTES": ("CASEMGR_MAX_PHOTO_BYTES", int, 16 * 1024 * 1024),
     #: Largest GeoJSON overlay an admin may upload to the dashboard map.
     "MAX_LAYER_BYTES": ("CASEMGR_MAX_LAYER_BYTES", int, 5 * 1024 * 1024),
-    "MAX_CONTENT_LENGTH": ("CASEMGR_MAX_REQUEST_BYTES", int, 25 * 1024 * 1024),
+    "MAX_CONTENT_LENGTH": ("CASEMGR_MAX_REQUEST_BYTES", int, 40 * 1024 * 1024),
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     "PASSWORD_HASH": ("CASEMGR_PASSWORD_HASH", str, "scrypt"),
     "TOKEN_HOURS": ("CASEMGR_TOKEN_HOURS", int, 12),
@@ -96,6 +96,13 @@ SETTINGS = {
     "CLASSIFIER_PATH": (
         "CASEMGR_CLASSIFIER_PATH", str, str(INSTANCE / "category-classifier.joblib")
     ),
+    #: Share (0 to 1) of closures drawn at random for validation outside the unit.
+    "VALIDATION_SAMPLE_SHARE": ("CASEMGR_VALIDATION_SAMPLE_SHARE", float, 0.0),
+    #: A resolution photo taken farther than this from the case point is flagged.
+    "RESOLUTION_MAX_DISTANCE_M": ("CASEMGR_RESOLUTION_MAX_DISTANCE_M", float, 100.0),
+    #: Days the reporter has to verify a fix before the case closes without an answer;
+    #: a category's own verify_days wins.
+    "VERIFY_DAYS": ("CASEMGR_VERIFY_DAYS", int, 14),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".
@@ -158,6 +165,7 @@ def _check(settings):
         raise ConfigError(
             f"CASEMGR_CATEGORY_CONFIDENCE={settings['CATEGORY_CONFIDENCE']!r}: use 0 to 1"
         )
+    _check_validation(settings)
 
     profile_key = settings["CASEMGR_PROFILE"]
     if profile_key not in PROFILES:
@@ -178,3 +186,13 @@ def _check(settings):
     settings["CITY"] = profile
     settings["CASEMGR_TIMEZONE"] = zone
     settings["TESTING"] = settings.get("TESTING", env == "test")
+
+
+def _check_validation(settings):
+    share = settings["VALIDATION_SAMPLE_SHARE"]
+    if not 0 <= share <= 1:
+        raise ConfigError(f"CASEMGR_VALIDATION_SAMPLE_SHARE={share!r}: give a share from 0 to 1")
+    if not settings["RESOLUTION_MAX_DISTANCE_M"] > 0:
+        raise ConfigError("CASEMGR_RESOLUTION_MAX_DISTANCE_M must be a positive number of metres")
+    if settings["VERIFY_DAYS"] < 1:
+        raise ConfigError("CASEMGR_VERIFY_DAYS must be at least 1")

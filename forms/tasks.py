@@ -6,7 +6,7 @@ by `bind_choices()` before validation.
 """
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -99,7 +99,7 @@ class ResolveForm(TaskForm):
     file_fields = ("resolution_photo",)
 
     resolution_note = TextAreaField("What was done", validators=[DataRequired(), Length(max=4000)])
-    resolution_photo = FileField("Photo of the fix")
+    resolution_photo = MultipleFileField("Photos of the fix")
 
 
 class VerifyForm(TaskForm):
@@ -143,6 +143,25 @@ class EscalationForm(TaskForm):
             raise ValidationError("A new unit can only be chosen when reassigning.")
 
 
+class ValidateResolutionForm(TaskForm):
+    verdict = SelectField(
+        "Verdict",
+        choices=options(
+            ("confirm", "Confirm the fix: close the case"),
+            ("reject", "Send it back to the unit"),
+        ),
+        validators=[InputRequired()],
+    )
+    reason = TextAreaField(
+        "Reason (the unit sees it when the resolution is sent back)",
+        validators=[Length(max=2000)],
+    )
+
+    def validate_reason(self, field):
+        if self.verdict.data == "reject" and not (field.data or "").strip():
+            raise ValidationError("Say why the resolution goes back to the unit.")
+
+
 #: Form name (the task's `form` property) -> form class.
 TASK_FORMS = {
     "triage": TriageForm,
@@ -151,6 +170,7 @@ TASK_FORMS = {
     "verify": VerifyForm,
     "handle_escalation": EscalationForm,
     "answer_question": AnswerForm,
+    "validate_resolution": ValidateResolutionForm,
 }
 
 

@@ -18,7 +18,7 @@ from casemgr.cases.time_windows import TimeWindow, weekdays_from_text
 from casemgr.db import Base, UTCDateTime, utcnow
 
 #: Case statuses, in lifecycle order; the BPMN user tasks name the open ones.
-OPEN_STATUSES = ("submitted", "accepted", "assigned", "escalated", "resolved")
+OPEN_STATUSES = ("submitted", "accepted", "assigned", "escalated", "resolved", "validating")
 STATUSES = OPEN_STATUSES + ("closed",)
 
 
@@ -51,6 +51,8 @@ class Category(Base):
     #: Open reports of this category within this many metres are offered as duplicates;
     #: 0 turns the suggestions off.
     duplicate_radius_m: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    #: Days the reporter has to verify a fix; None takes the city's VERIFY_DAYS.
+    verify_days: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
@@ -231,6 +233,11 @@ class Attachment(Base):
     height: Mapped[int] = mapped_column(Integer)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    #: When the camera says the photo was taken, read before its metadata was stripped.
+    taken_at = mapped_column(UTCDateTime)
+    #: Metres from the case point to where the camera says it was; the position itself
+    #: is not kept.
+    distance_m: Mapped[float | None] = mapped_column(Float)
 
 
 #: How an extra question is answered; the names are Open311's attribute datatypes.

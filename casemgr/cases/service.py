@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 import secrets
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from casemgr.escalations import calendars, sla
 from casemgr.media import photos as media
 from casemgr.notifications import triggers
 from casemgr.processes import service as processes
+from casemgr.validation import service as validation
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +126,15 @@ def list_cases(user, *, status=None, category=None, unit=None, district=None,
 def checked_photos(files):
     """Check each uploaded file; a failed check becomes a PhotoError in the list."""
     limit = current_app.config["MAX_PHOTO_BYTES"]
+    # A capture time without an offset is the city's wall-clock time.
+    zone = ZoneInfo(current_app.config["CASEMGR_TIMEZONE"])
     checked = []
     for upload in files:
         if not upload or not upload.filename:
             continue
         try:
-            checked.append(media.check_photo(upload.read(limit + 1), upload.filename, limit))
+            raw = upload.read(limit + 1)
+            checked.append(media.check_photo(raw, upload.filename, limit, zone))
         except media.PhotoError as exc:
             checked.append(exc)
     return checked
@@ -198,6 +203,8 @@ def _store_photos(case, checked, kind, actor, task_id=None):
                 width=photo.width,
                 height=photo.height,
                 uploaded_by_id=getattr(actor, "id", None),
+                taken_at=photo.capture.taken_at,
+                distance_m=validation.distance_to_case(case, photo.capture),
             )
         )
 
@@ -348,6 +355,7 @@ def _store_step(case, workflow, marker, at=None, has_sla=None):
     sla.keep_moments(case, snap.data, calendars.calendar_for(case.unit_id), has_sla)
     sla.apply_effects(case, snap.effects, snap.ready_tasks)
     process_services.apply(case, snap.effects)
+    validation.apply_effects(case, snap.effects)
 
     status = "closed" if snap.is_completed else _status_of(snap, case.status)
     if status != case.status:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -342,18 +343,35 @@ def snapshot(workflow, marker=None):
 
 
 def migration_problems(workflow, parsed_new):
-    """Why this workflow cannot move to `parsed_new`: its waiting tasks missing there."""
+    """Why this workflow cannot move to `parsed_new`, one sentence per reason.
+
+    A waiting task that is missing there cannot move, nor one that the new version puts
+    behind boundary events (a timer) which the case never armed.
+    """
     from SpiffWorkflow.bpmn.util.diff import diff_workflow
 
     top_diff, _subprocess_diffs = diff_workflow(
         SERIALIZER.registry, workflow, parsed_new.spec, parsed_new.subprocess_specs
     )
     waiting = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-    return sorted({
+    problems = {
         f"{task.task_spec.bpmn_id or task.task_spec.name} does not exist in the new version"
         for task in top_diff.removed
         if task.state & waiting and getattr(task.task_spec, "bpmn_id", None)
-    })
+    }
+    for task in workflow.get_tasks(state=waiting):
+        new_spec = top_diff.alignment.get(task)
+        if new_spec is not None and _gains_boundary_events(task, new_spec):
+            problems.add(f"{new_spec.bpmn_id} has boundary events in the new version that "
+                         f"a case already waiting there never started")
+    return sorted(problems)
+
+
+def _gains_boundary_events(task, new_spec):
+    """True when the new version waits under a boundary-event split the task never passed."""
+    splits = {spec.name for spec in new_spec.inputs if isinstance(spec, BoundaryEventSplit)}
+    parent = task.parent.task_spec.name if task.parent is not None else None
+    return bool(splits) and parent not in splits
 
 
 def migrate(workflow, parsed_new):
@@ -376,14 +394,23 @@ def migrate(workflow, parsed_new):
         new_spec = top_diff.alignment.get(task)
         if new_spec is not None:
             task.task_spec = new_spec
-    # Where what lies ahead was predicted through elements the new version lacks, predict
-    # it again from the new spec. (Internal task methods, as the library's own migration
+    # Where what lies ahead was predicted through elements the new version lacks, or the
+    # new version leads elsewhere (an element inserted after a waiting task), predict it
+    # again from the new spec. (Internal task methods, as the library's own migration
     # uses; checked on 3.2.)
     new_specs = set(parsed_new.spec.task_specs.values())
     for task in list(workflow.get_tasks(state=TaskState.READY | TaskState.WAITING
                                         | TaskState.STARTED)):
         ahead = [t for t in task if t is not task and t.has_state(TaskState.PREDICTED_MASK)]
-        if any(t.task_spec not in new_specs for t in ahead):
+        if any(t.task_spec not in new_specs for t in ahead) or _leads_elsewhere(task):
             task._drop_children()
             task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | task.state)
     return workflow
+
+
+def _leads_elsewhere(task):
+    """True when a waiting task's future children are not its spec's outputs any more."""
+    children = [child for child in task.children if child.state == TaskState.FUTURE]
+    if len(children) != len(task.children):
+        return False
+    return [child.task_spec for child in children] != list(task.task_spec.outputs)

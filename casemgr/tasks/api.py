@@ -58,6 +58,8 @@ def claim_task(task_id):
     task = _task_for(user, task_id)
     try:
         service.claim(task, user)
+    except service.TaskForbidden as exc:
+        raise ApiError(403, "forbidden", str(exc)) from exc
     except service.TaskConflict as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
     return jsonify(task_dict(task))
@@ -121,8 +123,11 @@ def complete_task(task_id):
         fields = {**form_errors(form), **photo_errors}
         raise ApiError(422, "invalid", "the form has errors", fields)
 
-    with conflicts_as_409():
-        service.complete(task, user, form.engine_values(), photos, expected)
+    try:
+        with conflicts_as_409():
+            service.complete(task, user, form.engine_values(), photos, expected)
+    except service.TaskForbidden as exc:
+        raise ApiError(403, "forbidden", str(exc)) from exc
     return jsonify(
         {
             "task": task_dict(task),

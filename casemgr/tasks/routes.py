@@ -41,6 +41,8 @@ def _refusals():
     """Turn the services' refusals into the 403 and 409 pages."""
     try:
         yield
+    except service.OwnCase as exc:
+        abort(403, str(exc))
     except service.TaskForbidden:
         abort(403, "This task belongs to another role or unit.")
     except (service.TaskConflict, cases.CaseConflict) as exc:
@@ -133,5 +135,8 @@ def _render(task, form):
         case=case,
         form=form,
         photos=cases.attachments_of(case.id, "report"),
+        # The validator judges the fix by its photos and where and when they were taken.
+        resolution_photos=cases.attachments_of(case.id, "resolution")
+        if task.form == "validate_resolution" else [],
         can_see_case=access.is_staff_reader(current_user) and access.can_view(current_user, case),
     )

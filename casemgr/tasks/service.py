@@ -13,6 +13,7 @@ from casemgr.db import session, utcnow
 from casemgr.processes import service as processes
 from casemgr.processes.service import role_of
 from casemgr.tasks.models import Task
+from casemgr.validation import service as validation
 from forms import declared
 from forms.tasks import TASK_FORMS, GenericTaskForm
 
@@ -28,6 +29,16 @@ class TaskForbidden(Exception):
 
 class TaskConflict(Exception):
     """The task is no longer open, or someone else holds it."""
+
+
+class OwnCase(TaskForbidden):
+    """The user filed or resolved the case, and this task must be someone else's."""
+
+
+def _check_stake(task, user):
+    reason = validation.refusal(task, user)
+    if reason:
+        raise OwnCase(reason)
 
 
 # -- keeping rows in step with the engine ------------------------------------------------
@@ -204,6 +215,7 @@ def _check_holder(task, user):
 def claim(task, user):
     if not can_work_on(user, task):
         raise TaskForbidden(f"task {task.id} is not yours to work on")
+    _check_stake(task, user)
     _check_holder(task, user)
     if task.assignee_id != user.id:
         task.assignee = user
@@ -327,6 +339,7 @@ def _summary(task, values):
         "verify": lambda v: "citizen: fixed" if v.get("fixed") else "citizen: not fixed",
         "handle_escalation": lambda v: f"escalation: {v.get('action')}",
         "answer_question": lambda v: f"the reporter answered: {v.get('answer')}",
+        "validate_resolution": lambda v: f"validation: {v.get('verdict')}",
     }
     describe = words.get(task.form)
     return f"{task.name} completed" + (f" ({describe(values)})" if describe else "")
@@ -350,6 +363,7 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
     if user is not None and not can_work_on(user, task):
         raise TaskForbidden(f"task {task.id} is not yours to work on")
     if user is not None:
+        _check_stake(task, user)
         _check_holder(task, user)
     elif task.status != "open":
         raise TaskConflict(f"task {task.id} is already {task.status}")
@@ -360,11 +374,18 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
         raise cases.CaseConflict(f"case {case.reference} is at version {case.version}")
     changes = _case_changes(task, values, user)
     public = _is_public(task, values)
+    flags = []
+    if task.form == "resolve":
+        extra, flags = validation.resolution_values(case, user, photos)
+        values = {**values, **extra}
 
     def close_row():
         task.status = "completed"
         task.completed_at = utcnow()
         task.completed_by_id = getattr(user, "id", None)
+        validation.record_flags(case, user, flags)
+        if task.form == "validate_resolution":
+            validation.record_verdict(task, user, values)
 
     cases.advance(
         case,

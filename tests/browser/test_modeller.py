@@ -6,8 +6,9 @@ from casemgr.processes import service
 
 pytestmark = pytest.mark.browser
 
-#: Add a user task in the Field officer lane between "Resolve on site" and "Verify the fix",
-#: with the given form; return its id. Runs in the page through the bpmn-js API.
+#: Add a user task in the Field officer lane between "Resolve on site" and the "Filed by
+#: staff?" gateway, with the given form; return its id. Runs in the page through the
+#: bpmn-js API.
 ADD_PHOTO_TASK = """form => {
   const modeller = window.casemgrModeller;
   const registry = modeller.get('elementRegistry');
@@ -18,7 +19,7 @@ ADD_PHOTO_TASK = """form => {
     shape, { x: 965, y: lane.y + lane.height / 2 }, registry.get('complaint_pool'));
   modeling.updateLabel(task, 'Photograph the site');
   modeling.reconnectEnd(registry.get('flow_resolved'), task, { x: task.x, y: task.y + 40 });
-  modeling.connect(task, registry.get('verify'));
+  modeling.connect(task, registry.get('gw_reporter'));
   window.casemgrProperties.setProperty(modeller, task, 'form', form);
   return task.id;
 }"""

@@ -219,6 +219,8 @@ def test_reassign_to_another_officer_of_the_unit_moves_the_open_resolve_task(api
     api.logins["officer-water-2"] = {"password": "pw-officer-2"}
     api.complete(case_id, "resolve", "officer-water-2", {"resolution_note": "Cleared"})
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "Still wet"})
+    api.complete(case_id, "validate_resolution", "escalation",
+                 {"verdict": "reject", "reason": "Still wet"})
     assert open_tasks(case_id) == [("resolve", "officer-water-2", "water")]
 
 
@@ -234,6 +236,8 @@ def test_reassign_to_another_unit_moves_the_open_resolve_task(api, clock):
     assert open_tasks(case_id) == [("resolve", None, "lighting")]
     api.complete(case_id, "resolve", "officer-lighting", {"resolution_note": "Cable fixed"})
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "Still dark"})
+    api.complete(case_id, "validate_resolution", "escalation",
+                 {"verdict": "reject", "reason": "Still dark"})
     # Reopened, the case stays with the new unit.
     assert open_tasks(case_id) == [("resolve", None, "lighting")]
 

@@ -68,12 +68,14 @@ def test_drain_complaint_from_filing_to_closed(api, drain_case):
     assert [p["kind"] for p in detail["photos"]] == ["resolution"]
 
 
-def test_not_fixed_reopens_to_resolve(api, drain_case):
+def test_not_fixed_reopens_to_resolve_after_validation(api, drain_case):
     case_id = drain_case["id"]
     api.complete(case_id, "triage", "triage", {"decision": "accept"})
     api.complete(case_id, "assign", "sup-water", {"assignee": "officer-water"})
     api.complete(case_id, "resolve", "officer-water", {"resolution_note": "done"})
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "still flooded"})
+    api.complete(case_id, "validate_resolution", "escalation",
+                 {"verdict": "reject", "reason": "The reporter's photo shows water"})
 
     detail = api.get(f"/cases/{case_id}", "admin").get_json()
     assert detail["status"] == "assigned"

@@ -216,7 +216,8 @@ def test_logged_in_reporter_verifies_on_the_tracking_page(api, client, logins, d
     assert "Is it fixed?" in page
     response = client.post(f"/track/{case.reference}", data={"fixed": "false", "comment": "No"})
     assert response.status_code == 302
-    assert task_of(case, "resolve")
+    # "Not fixed" goes to validation outside the unit.
+    assert task_of(case, "validate_resolution")
 
 
 # -- staff pages -------------------------------------------------------------------------

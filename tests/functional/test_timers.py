@@ -1,6 +1,7 @@
 """The SLA timer sweep: `casemgr fire-timers` and escalations.service.fire_due_timers."""
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -132,9 +133,13 @@ def test_next_timer_column_follows_the_process(api, clock):
     assert fetch(case_id).next_timer_due_at == DUE  # the breach timer, set at resolve
 
     api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
-    assert fetch(case_id).next_timer_due_at is None  # verify has no timer
+    # verify waits fourteen days for the reporter's answer
+    assert fetch(case_id).next_timer_due_at == MONDAY + timedelta(days=14)
 
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "Still blocked"})
+    assert fetch(case_id).next_timer_due_at is None  # validation has no timer
+    api.complete(case_id, "validate_resolution", "escalation",
+                 {"verdict": "reject", "reason": "Still blocked on the reporter's photo"})
     assert fetch(case_id).next_timer_due_at == DUE  # armed again on reopening
 
     api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared again"})

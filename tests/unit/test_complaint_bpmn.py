@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import etree
 
 from casemgr import engine
 from casemgr.accounts.models import ROLE_KEYS
@@ -31,6 +32,7 @@ ROLES = {
     "resolve": "field_officer",
     "verify": "citizen",
     "handle_escalation": "escalation_manager",
+    "validate_resolution": "escalation_manager",
 }
 
 
@@ -45,6 +47,8 @@ FILED = wib(2026, 12, 7, 9, 0)
 DUE = wib(2026, 12, 16, 9, 0)
 ESCALATE = wib(2026, 12, 17, 9, 0)
 MINUTE = timedelta(minutes=1)
+#: Days the reporter has to verify before the case closes without an answer.
+VERIFY_DAYS = 14
 
 
 def drains(**terms):
@@ -113,6 +117,22 @@ class StoredCase:
 
     def fire_timers(self):
         return self._step(engine.fire_timers)
+
+
+def resolution(note, **facts):
+    """What completing resolve hands the engine: the note and validation.service's facts."""
+    values = {
+        "resolution_note": note,
+        "resolver_id": 7,
+        "resolution_flagged": False,
+        "resolution_flags": [],
+        "validation_sample": False,
+        "reporter_is_staff": False,
+        "verify_days": VERIFY_DAYS,
+        "fixed": None,
+        "rating": None,
+    }
+    return {**values, **facts}
 
 
 def effects(snap):
@@ -217,13 +237,16 @@ def test_accept_assign_resolve_verify_fixed(parsed, clock):
     # The breach timer is the first of the two waiting on resolve.
     assert snap.next_timer_due_at == DUE
 
-    snap = case.complete("resolve", {"resolution_note": "Drain cleared"})
+    clock.travel(wib(2026, 12, 14, 10, 0))
+    snap = case.complete("resolve", resolution("Drain cleared"))
     verify = case.ready()
     assert verify.bpmn_id == "verify"
     assert role_for_lane(verify.lane) == "citizen"
     assert verify.properties["status"] == "resolved"
-    # Resolved in time: both SLA timers went with the resolve task.
-    assert snap.next_timer_due_at is None
+    # Resolved in time: both SLA timers went with the resolve task; the reporter has
+    # fourteen calendar days to answer.
+    assert verify.due_at == wib(2026, 12, 28, 10, 0)
+    assert snap.next_timer_due_at == verify.due_at
 
     snap = case.complete("verify", {"fixed": True, "rating": 5, "comment": "Thanks"})
     assert snap.is_completed
@@ -234,14 +257,22 @@ def test_accept_assign_resolve_verify_fixed(parsed, clock):
     assert effects(snap) == []
 
 
-def test_not_fixed_sends_the_case_back_to_resolve(parsed, clock):
+def test_not_fixed_goes_to_validation_which_sends_it_back_to_resolve(parsed, clock):
     case = StoredCase(parsed, clock)
     assign_path(case)
     first_resolve = case.ready()
-    case.complete("resolve", {"resolution_note": "Cleared"})
+    case.complete("resolve", resolution("Cleared"))
 
     snap = case.complete("verify", {"fixed": False, "rating": None, "comment": "Still wet"})
 
+    validate = case.ready()
+    assert (validate.bpmn_id, role_for_lane(validate.lane)) == (
+        "validate_resolution", "escalation_manager")
+    assert validate.properties["status"] == "validating"
+    assert effects(snap) == [("validation_requested", "request_validation")]
+    assert snap.next_timer_due_at is None
+
+    snap = case.complete("validate_resolution", {"verdict": "reject", "reason": "Photo old"})
     again = case.ready()
     assert not snap.is_completed
     assert again.bpmn_id == "resolve"
@@ -250,9 +281,76 @@ def test_not_fixed_sends_the_case_back_to_resolve(parsed, clock):
     # The original due moment is armed again.
     assert snap.next_timer_due_at == DUE
 
-    case.complete("resolve", {"resolution_note": "Cleared properly"})
+    case.complete("resolve", resolution("Cleared properly"))
     snap = case.complete("verify", {"fixed": True, "rating": 3, "comment": ""})
     assert (snap.is_completed, snap.outcome) == (True, "fixed")
+
+
+@pytest.mark.parametrize(
+    "facts, answer",
+    [
+        ({}, {"fixed": True, "rating": 2}),
+        ({}, {"fixed": True, "rating": 1}),
+        ({"resolution_flagged": True, "resolution_flags": ["photo_far_from_case"]},
+         {"fixed": True, "rating": 5}),
+        ({"validation_sample": True}, {"fixed": True, "rating": None}),
+    ],
+    ids=["rated-2", "rated-1", "flagged", "sampled"],
+)
+def test_doubtful_resolution_is_validated_and_confirmed(parsed, clock, facts, answer):
+    case = StoredCase(parsed, clock)
+    assign_path(case)
+    case.complete("resolve", resolution("Cleared", **facts))
+
+    snap = case.complete("verify", {**answer, "comment": ""})
+
+    assert case.ready().bpmn_id == "validate_resolution"
+    assert effects(snap) == [("validation_requested", "request_validation")]
+    snap = case.complete("validate_resolution", {"verdict": "confirm", "reason": ""})
+    assert (snap.is_completed, snap.outcome) == (True, "fixed")
+
+
+def test_a_case_filed_by_staff_skips_verify_and_goes_to_validation(parsed, clock):
+    case = StoredCase(parsed, clock)
+    assign_path(case)
+
+    snap = case.complete("resolve", resolution("Cleared", reporter_is_staff=True))
+
+    assert case.ready().bpmn_id == "validate_resolution"
+    assert effects(snap) == [("validation_requested", "request_validation")]
+    assert snap.next_timer_due_at is None
+
+
+def test_no_answer_to_verify_closes_the_case_after_the_verification_days(parsed, clock):
+    case = StoredCase(parsed, clock)
+    assign_path(case)
+    resolved_at = clock.travel(wib(2026, 12, 9, 11, 0))
+    snap = case.complete("resolve", resolution("Cleared", verify_days=3))
+    expires_at = resolved_at + timedelta(days=3)
+    assert snap.next_timer_due_at == expires_at
+
+    clock.travel(expires_at - MINUTE)
+    assert case.fire_timers().ready_tasks[0].bpmn_id == "verify"
+
+    clock.travel(expires_at + MINUTE)
+    snap = case.fire_timers()
+
+    assert effects(snap) == [("verify_unanswered", "verify_unanswered")]
+    assert (snap.is_completed, snap.outcome) == (True, "auto_closed")
+    assert snap.next_timer_due_at is None
+
+
+def test_no_answer_on_a_flagged_resolution_goes_to_validation(parsed, clock):
+    case = StoredCase(parsed, clock)
+    assign_path(case)
+    case.complete("resolve", resolution("Cleared", resolution_flagged=True))
+
+    clock.travel(FILED + timedelta(days=VERIFY_DAYS + 1))
+    snap = case.fire_timers()
+
+    assert effects(snap) == [("verify_unanswered", "verify_unanswered"),
+                             ("validation_requested", "request_validation")]
+    assert case.ready().bpmn_id == "validate_resolution"
 
 
 @pytest.mark.parametrize("decision", ["reject", "duplicate"])
@@ -347,16 +445,17 @@ def test_resolved_before_the_breach_cancels_both_timers(parsed, clock):
     assign_path(case)
     clock.travel(DUE - timedelta(hours=1))
 
-    snap = case.complete("resolve", {"resolution_note": "Cleared"})
+    snap = case.complete("resolve", resolution("Cleared"))
     verify = case.ready()
-    assert snap.next_timer_due_at is None
+    # Only the reporter's verification clock is left.
+    assert snap.next_timer_due_at == verify.due_at
 
     clock.travel(ESCALATE + timedelta(days=1))
     snap = case.fire_timers()
 
     assert case.ready().task_id == verify.task_id
     assert effects(snap) == []
-    assert snap.next_timer_due_at is None
+    assert snap.next_timer_due_at == verify.due_at
 
 
 def test_breach_flags_the_case_overdue_and_leaves_resolve_open(parsed, clock):
@@ -388,9 +487,9 @@ def test_overdue_case_resolved_before_the_escalation_never_escalates(parsed, clo
     clock.travel(DUE + MINUTE)
     case.fire_timers()
 
-    snap = case.complete("resolve", {"resolution_note": "Cleared, late"})
+    snap = case.complete("resolve", resolution("Cleared, late"))
     assert case.ready().bpmn_id == "verify"
-    assert snap.next_timer_due_at is None
+    assert snap.next_timer_due_at == case.ready().due_at
 
     clock.travel(ESCALATE + MINUTE)
     snap = case.fire_timers()
@@ -442,9 +541,9 @@ def test_a_breach_moved_after_it_fired_watches_the_new_moment(parsed, clock):
     assert case.ready().bpmn_id == "resolve"
     assert snap.next_timer_due_at == escalate_at
 
-    snap = case.complete("resolve", {"resolution_note": "Cleared, late twice"})
+    snap = case.complete("resolve", resolution("Cleared, late twice"))
     assert case.ready().bpmn_id == "verify"
-    assert snap.next_timer_due_at is None
+    assert snap.next_timer_due_at == case.ready().due_at
 
 
 def test_escalation_timer_hands_the_case_to_the_escalation_manager(parsed, clock):
@@ -591,3 +690,30 @@ def test_completing_a_task_that_is_not_waiting_is_an_engine_error(parsed, clock)
     for task_id in (triage.task_id, "00000000-0000-0000-0000-000000000000", "not-a-uuid"):
         with pytest.raises(engine.EngineError, match="not waiting"):
             engine.complete_user_task(workflow, task_id, {})
+
+
+# -- the diagram as the modeller draws it ------------------------------------------------
+
+
+def test_every_element_is_drawn_and_every_node_sits_in_its_lane():
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "dc": "http://www.omg.org/spec/DD/20100524/DC"}
+    tree = etree.parse(str(BPMN))
+    process = tree.find("bpmn:process", ns)
+    elements = {node.get("id") for node in process
+                if etree.QName(node).localname not in ("laneSet", "documentation")}
+    bounds = {
+        shape.get("bpmnElement"): tuple(float(shape.find("dc:Bounds", ns).get(k))
+                                        for k in ("x", "y", "width", "height"))
+        for shape in tree.iterfind(".//bpmndi:BPMNShape", ns)
+    }
+    edges = {edge.get("bpmnElement") for edge in tree.iterfind(".//bpmndi:BPMNEdge", ns)}
+
+    assert elements - set(bounds) - edges == set()
+    for lane in process.iterfind(".//bpmn:lane", ns):
+        x, y, width, height = bounds[lane.get("id")]
+        for ref in lane.iterfind("bpmn:flowNodeRef", ns):
+            nx, ny, nwidth, nheight = bounds[ref.text]
+            centre = (nx + nwidth / 2, ny + nheight / 2)
+            assert x <= centre[0] <= x + width and y <= centre[1] <= y + height, ref.text

@@ -1,7 +1,7 @@
 """citizen side
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 18:30:21.173776
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import casemgr.db
 
 revision = '0009'
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Resolution integrity: doubtful resolutions are validated outside the resolving unit."""
