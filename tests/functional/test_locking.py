@@ -86,7 +86,7 @@ def test_second_writer_gets_case_conflict_and_leaves_no_trace(app, assign_task_i
     assert case.assignee.username == "officer-water"
     # Filed, routed, status, triage completion: the winner added its completion + status.
     assert len(cases.history.events_of(case_id)) == events_before + 2
-    rows = list(session.scalars(select(Task).where(Task.case_id == case_id)))
+    rows = list(session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.id)))
     assert [(r.bpmn_id, r.status) for r in rows] == [
         ("triage", "completed"),
         ("assign", "completed"),
