@@ -49,6 +49,9 @@ class ModellerPage {
     if (warnings.length) {
       console.warn('diagram imported with warnings', warnings);
     }
+    this.say(warnings.length
+      ? `Loaded with ${warnings.length} import warning(s); see the browser console.`
+      : 'Loaded. Edit the diagram, then check or save the draft.');
   }
 
   async xml() {

@@ -102,7 +102,11 @@ def parse_bpmn(xml_bytes, process_id=None):
 
 
 def _lane_properties(tree):
-    """{flow node id: the spiffworkflow properties of the innermost lane holding it}."""
+    """{flow node id: (lane id, the spiffworkflow properties of the innermost lane holding it)}.
+
+    SpiffWorkflow names a task's lane by the lane's name only, so a task in a lane still
+    without a name looks like one outside any lane; the lane id tells the two apart.
+    """
     found = {}
     # Document order visits an outer lane before the lanes nested in it, so inner ones win.
     path = f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property"
@@ -113,7 +117,7 @@ def _lane_properties(tree):
             if node.get("name")
         }
         for ref in lane.iterfind(f"{{{BPMN_NS}}}flowNodeRef"):
-            found[(ref.text or "").strip()] = properties
+            found[(ref.text or "").strip()] = (lane.get("id"), properties)
     return found
 
 
@@ -126,9 +130,11 @@ def _give_lane_properties(tree, specs):
     by_node = _lane_properties(tree)
     for spec in specs:
         for task_spec in spec.task_specs.values():
-            properties = by_node.get(getattr(task_spec, "bpmn_id", None))
-            if properties and isinstance(getattr(task_spec, "extensions", None), dict):
-                task_spec.extensions["lane_properties"] = dict(properties)
+            lane_id, properties = by_node.get(getattr(task_spec, "bpmn_id", None), (None, {}))
+            if lane_id and isinstance(getattr(task_spec, "extensions", None), dict):
+                task_spec.extensions["lane_id"] = lane_id
+                if properties:
+                    task_spec.extensions["lane_properties"] = dict(properties)
 
 
 def spec_to_json(parsed):
@@ -167,6 +173,8 @@ class Element:
     properties: dict
     #: The spiffworkflow properties of the element's lane, such as its `role`.
     lane_properties: dict = field(default_factory=dict)
+    #: The id of the lane holding the element, named or not.
+    lane_id: str | None = None
     is_user_task: bool = False
     is_exclusive_gateway: bool = False
     has_default_flow: bool = False
@@ -227,6 +235,7 @@ def describe(parsed):
                 "properties", {})),
             lane_properties=dict((getattr(task_spec, "extensions", None) or {}).get(
                 "lane_properties", {})),
+            lane_id=(getattr(task_spec, "extensions", None) or {}).get("lane_id"),
             is_user_task=bool(getattr(task_spec, "manual", False)),
             is_exclusive_gateway=kind == "ExclusiveGateway",
             has_default_flow=getattr(task_spec, "default_task_spec", None) is not None,

@@ -58,15 +58,16 @@ def role_of(lane_name, lane_properties=None):
 def _lane_problems(element):
     if not element.is_user_task:
         return []
-    if not element.lane:
+    if not element.lane and not element.lane_id:
         return [problem(element.element_id, "user task outside any lane: put it in a lane "
                                             "and choose the lane's role")]
+    lane = f"lane {element.lane!r}" if element.lane else f"lane {element.lane_id} (no name)"
     chosen = element.lane_properties.get("role", "").strip()
     if chosen and chosen not in ROLE_KEYS:
-        return [problem(element.element_id, f"user task is in lane {element.lane!r}, whose "
+        return [problem(element.element_id, f"user task is in {lane}, whose "
                                             f"role {chosen!r} casemgr does not know")]
     if role_of(element.lane, element.lane_properties) not in ROLE_KEYS:
-        return [problem(element.element_id, f"user task is in lane {element.lane!r}, "
+        return [problem(element.element_id, f"user task is in {lane}, "
                                             f"which maps to no role: choose its role")]
     return []
 

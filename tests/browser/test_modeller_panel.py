@@ -180,3 +180,64 @@ def test_the_panel_edits_timers_scripts_flows_and_service_tasks(visitor, logins)
 def one(tree, path):
     [found] = tree.xpath(path, namespaces=NS)
     return found
+
+
+#: The lanes of the pool, top to bottom.
+LANES = """() => window.casemgrModeller.get('elementRegistry')
+  .filter((element) => element.type === 'bpmn:Lane').sort((a, b) => a.y - b.y)
+  .map((lane) => lane.id)"""
+#: Flows are rewired through the modelling API: dragging a flow's end is not what is tested.
+WIRE = """([taskId]) => {
+  const modeller = window.casemgrModeller;
+  const registry = modeller.get('elementRegistry');
+  const modeling = modeller.get('modeling');
+  const task = registry.get(taskId);
+  modeling.reconnectEnd(registry.get('flow_accepted'), task, { x: task.x, y: task.y + 40 });
+  modeling.connect(task, registry.get('assign'));
+}"""
+
+
+def centre(page, element_id):
+    box = page.locator(f".djs-element[data-element-id='{element_id}']").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_owner_draws_a_user_task_from_the_palette_into_a_new_lane(visitor, logins):
+    page = open_modeller(visitor, logins)
+    assert page.inner_text(".modeller-status").startswith("Loaded.")
+    lanes_before = page.evaluate(LANES)
+
+    # A new lane below the last one, from the lane's context pad.
+    select(page, lanes_before[-1])
+    page.click(".djs-context-pad .entry[data-action='lane-insert-below']")
+    [lane_id] = [lane for lane in page.evaluate(LANES) if lane not in lanes_before]
+
+    # A task from the palette, dropped into that lane, then changed to a user task with the
+    # wrench of its context pad, all with the mouse.
+    page.click(".djs-palette .entry[data-action='create.task']")
+    page.mouse.move(*centre(page, lane_id))
+    page.mouse.click(*centre(page, lane_id))
+    # The new task opens its label for typing; Enter ends it.
+    page.keyboard.type("Check the drain again")
+    page.keyboard.press("Enter")
+    page.click(".djs-context-pad .entry[data-action='replace']")
+    page.click(".djs-popup [data-id='replace-with-user-task']")
+    task_id = page.evaluate("() => window.casemgrModeller.get('selection').get()[0].id")
+    assert page.evaluate(BUSINESS, [task_id, "$type"]) == "bpmn:UserTask"
+    lane_nodes = """id => window.casemgrModeller.get('elementRegistry').get(id)
+      .businessObject.flowNodeRef.map((node) => node.id)"""
+    assert page.evaluate(lane_nodes, lane_id) == [task_id]
+
+    field(page, "casemgr-form").select_option("assign")
+    page.evaluate(WIRE, [task_id])
+    click(page, "save", "problem")
+    problem = page.locator(f".modeller-errors li[data-error-for='{task_id}']")
+    assert "maps to no role" in problem.inner_text()
+    assert page.evaluate(HAS_ERROR_MARK, task_id)
+
+    select(page, lane_id)
+    field(page, "casemgr-lane-role").select_option("unit_supervisor")
+    wait_for(page, PROPERTY, [lane_id, "role"], "unit_supervisor")
+    click(page, "save", "no problems")
+    assert not page.evaluate(HAS_ERROR_MARK, task_id)
+    assert page.evaluate(BUSINESS, [task_id, "name"]) == "Check the drain again"

@@ -31,6 +31,20 @@ def test_a_lane_with_a_chosen_role_needs_no_role_name(api):
     assert validate(api, lane_process("Roads crew")).status_code == 422
 
 
+def test_a_lane_without_a_name_is_told_apart_from_no_lane(api):
+    """A lane the modeller just added has no name: the task is in it, and needs its role."""
+    unnamed = lane_process("", "").replace(' name=""', "")
+
+    response = validate(api, unnamed)
+
+    assert response.status_code == 422
+    [error] = [e for e in response.get_json()["errors"] if e["element_id"] == "work"]
+    assert error["message"] == ("user task is in lane lane_crew (no name), which maps to "
+                                "no role: choose its role")
+    assert validate(api, lane_process("", "field_officer").replace(' name=""', "")
+                    ).status_code == 200
+
+
 @pytest.mark.parametrize("name, role, message", [
     ("Roads crew", "mayor", "whose role 'mayor' casemgr does not know"),
     ("Field officer", "mayor", "whose role 'mayor'"),  # the chosen role wins over the name
