@@ -1,0 +1,26 @@
+"""Defects found by trying casemgr as its users would, each pinned by a test."""
+
+from casemgr.accounts import service as accounts
+from casemgr.cases import service as cases
+from casemgr.db import session
+from tests.functional.citizen_cases import NEARBY, file, log_in, resolve
+
+# -- merging into an original that is closed ---------------------------------------------
+
+
+def test_a_report_is_not_merged_into_a_closed_original(client, logins, api):
+    """Merging would close the new report while nobody works on the closed original."""
+    original = resolve(api, file(reporter=accounts.find_user("citizen")).id)
+    api.complete(original.id, "verify", "citizen", {"fixed": True})
+    session.expire_all()
+    assert cases.get(original.id).status == "closed"
+    again = file(NEARBY)
+    log_in(client, "triage", logins["triage"]["password"])
+
+    response = client.post(f"/cases/{again.id}/merge", data={"original": original.reference})
+
+    assert response.status_code == 409
+    assert f"{original.reference} is closed" in response.get_data(as_text=True)
+    session.expire_all()
+    again = cases.get(again.id)
+    assert (again.status, again.duplicate_of_id) == ("submitted", None)
