@@ -1,5 +1,7 @@
 """Defects found by trying casemgr as its users would, each pinned by a test."""
 
+import pytest
+
 from casemgr.accounts import service as accounts
 from casemgr.cases import service as cases
 from casemgr.db import session
@@ -24,3 +26,24 @@ def test_a_report_is_not_merged_into_a_closed_original(client, logins, api):
     session.expire_all()
     again = cases.get(again.id)
     assert (again.status, again.duplicate_of_id) == ("submitted", None)
+
+
+# -- where a form sends the browser next -------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\r\n/evil.example",
+                                    "/\x0b/evil.example", "\t//evil.example"])
+def test_the_language_switch_never_redirects_to_another_site(client, target):
+    """Browsers drop tabs and newlines from a URL: "/<tab>/evil" would become "//evil"."""
+    response = client.post("/language", data={"locale": "id", "next": target})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_the_login_never_redirects_to_another_site(client, logins):
+    response = client.post("/login?next=/%09/evil.example/",
+                           data={"username": "triage", "password": logins["triage"]["password"]})
+
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
