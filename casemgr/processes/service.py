@@ -15,6 +15,9 @@ from casemgr.processes.models import ProcessDraft, ProcessVersion
 
 log = logging.getLogger(__name__)
 
+#: The largest version number the integer column holds (on PostgreSQL as on SQLite).
+MAX_VERSION = 2**31 - 1
+
 # Parsed specs are immutable once deployed, so one copy per version serves every case.
 _parsed_cache = {}
 
@@ -177,6 +180,9 @@ def versions_of(process_key):
 
 
 def version_by_number(process_key, number):
+    """The deployed version `number` of a process, or None (also past the column's range)."""
+    if not isinstance(number, int) or not 1 <= number <= MAX_VERSION:
+        return None
     return session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == process_key, ProcessVersion.version == number))
 

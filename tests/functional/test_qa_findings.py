@@ -7,6 +7,10 @@ from casemgr.cases import service as cases
 from casemgr.db import session
 from tests.functional.citizen_cases import NEARBY, file, log_in, resolve
 
+#: Larger than any integer column of SQLite (8 bytes) or PostgreSQL.
+HUGE = 10**30
+
+
 # -- merging into an original that is closed ---------------------------------------------
 
 
@@ -47,3 +51,19 @@ def test_the_login_never_redirects_to_another_site(client, logins):
 
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
+
+
+# -- process versions and keys out of range ----------------------------------------------
+
+
+def test_a_version_number_beyond_any_integer_is_a_404_not_a_500(client, logins, api):
+    preview = api.post("/processes/complaint/migration/preview", "owner", json={"version": HUGE})
+    run = api.post("/processes/complaint/migrations", "owner", json={"version": HUGE})
+    log_in(client, "owner", logins["owner"]["password"])
+    page = client.get(f"/processes/complaint/migration?version={HUGE}")
+    posted = client.post("/processes/complaint/migration", data={"version": str(HUGE)})
+
+    assert preview.status_code == 404 and run.status_code == 404
+    assert preview.get_json()["error"]["code"] == "not_found"
+    assert page.status_code == 404
+    assert posted.status_code in (404, 422)
