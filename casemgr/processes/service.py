@@ -129,7 +129,10 @@ def save_draft(process_key, xml, actor=None):
     A draft whose document names another process is refused, so one process's work is
     never saved over another's.
     """
-    # A draft may be invalid BPMN, but never unsafe or unreadable XML: that is not kept.
+    # A draft may be invalid BPMN, but never unsafe or unreadable XML: that is not kept;
+    # nor a draft under a key no process can have, which could never deploy.
+    if lint.key_problem(process_key):
+        raise DeployError([lint.key_problem(process_key)])
     try:
         engine.check_safe_xml(xml)
         text = xml.decode("utf-8") if isinstance(xml, bytes) else xml

@@ -5,7 +5,9 @@ import pytest
 from casemgr.accounts import service as accounts
 from casemgr.cases import service as cases
 from casemgr.db import session
+from casemgr.processes import service as processes
 from tests.functional.citizen_cases import NEARBY, file, log_in, resolve
+from tests.functional.test_migration import complaint_xml
 
 #: Larger than any integer column of SQLite (8 bytes) or PostgreSQL.
 HUGE = 10**30
@@ -67,3 +69,27 @@ def test_a_version_number_beyond_any_integer_is_a_404_not_a_500(client, logins, 
     assert preview.get_json()["error"]["code"] == "not_found"
     assert page.status_code == 404
     assert posted.status_code in (404, 422)
+
+
+@pytest.mark.parametrize("key", ["k" * 81, "x y", "<b>", "1st"])
+def test_a_draft_under_a_key_no_process_can_have_is_refused(api, key):
+    response = api.client.put(f"/api/v1/processes/{key}/draft", json={"xml": "<a/>"},
+                              headers=api.headers("owner"))
+
+    assert response.status_code == 422
+    assert "not a process id" in response.get_json()["errors"][0]["message"]
+    assert processes.get_draft(key) is None
+
+
+def test_a_process_whose_id_or_name_does_not_fit_its_columns_does_not_deploy(app, api):
+    long_id = complaint_xml(app, **{'processRef="complaint"': f'processRef="{"k" * 81}"',
+                                    'process id="complaint"': f'process id="{"k" * 81}"'})
+    long_name = complaint_xml(app, **{'process id="complaint" name="City complaint"':
+                                      f'process id="complaint" name="{"n" * 201}"'})
+
+    for text, message in ((long_id, "is not a process id"), (long_name, "longer than 200")):
+        with pytest.raises(processes.DeployError) as refused:
+            processes.deploy(text)
+        assert message in str(refused.value)
+    assert processes.latest_version("k" * 81) is None
+    assert processes.latest_version("complaint").version == 1
