@@ -1,10 +1,12 @@
 """Defects found by trying casemgr as its users would, each pinned by a test."""
 
 import pytest
+from sqlalchemy import func, select
 
 from casemgr.accounts import service as accounts
 from casemgr.cases import service as cases
 from casemgr.db import session
+from casemgr.escalations.models import DayOff, WorkingHours
 from casemgr.processes import service as processes
 from tests.functional.citizen_cases import NEARBY, file, log_in, resolve
 from tests.functional.test_migration import complaint_xml
@@ -93,3 +95,22 @@ def test_a_process_whose_id_or_name_does_not_fit_its_columns_does_not_deploy(app
         assert message in str(refused.value)
     assert processes.latest_version("k" * 81) is None
     assert processes.latest_version("complaint").version == 1
+
+
+# -- the calendar from the command line --------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [
+    ["day-off", "2026-12-24", ""],
+    ["day-off", "2026-12-24", "   "],
+    ["day-off", "2026-12-24", "n" * 201],
+    ["working-hours", "--week", "mon-fri=08:00-15:00", "--name", ""],
+    ["working-hours", "--week", "mon-fri=08:00-15:00", "--name", "n" * 201],
+])
+def test_a_calendar_entry_without_a_fitting_name_is_refused_and_nothing_stored(app, args):
+    result = app.test_cli_runner().invoke(args=["casemgr", "calendar", *args])
+
+    assert result.exit_code != 0
+    assert "name" in result.output and "Traceback" not in result.output
+    assert session.scalar(select(func.count(DayOff.id))) == 0
+    assert session.scalar(select(func.count(WorkingHours.id))) == 0
