@@ -140,6 +140,7 @@ def save_draft(process_key, xml, actor=None):
         raise DeployError(exc.errors) from exc
     except UnicodeDecodeError:
         raise DeployError([{"element_id": None, "message": "the document is not UTF-8"}]) from None
+    _check_definitions(text)
     parsed, errors = validate(text)
     if parsed is not None and parsed.process_id != process_key:
         raise DeployError([{"element_id": parsed.process_id,
@@ -156,6 +157,15 @@ def save_draft(process_key, xml, actor=None):
     log.info("draft of %s saved by %s with %s problems", process_key,
              getattr(actor, "username", "system"), len(errors))
     return draft, errors
+
+
+def _check_definitions(text):
+    """DeployError unless the document is a bpmn:definitions: the modeller opens no other."""
+    root = service_tasks.safe_tree(text.encode("utf-8"))
+    if root.tag != f"{{{lint.BPMN_NS}}}definitions":
+        raise DeployError([{"element_id": None,
+                            "message": f"the document is not BPMN: its root is <{root.tag}>, "
+                                       "not <bpmn:definitions>"}])
 
 
 def deploy_draft(process_key, actor=None):

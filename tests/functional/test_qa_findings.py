@@ -97,6 +97,17 @@ def test_a_process_whose_id_or_name_does_not_fit_its_columns_does_not_deploy(app
     assert processes.latest_version("complaint").version == 1
 
 
+
+@pytest.mark.parametrize("xml", ["<a/>", '<definitions xmlns="urn:other"/>'])
+def test_a_draft_the_modeller_could_not_open_is_refused(api, xml):
+    """Such a draft was kept, and the modeller then showed a blank canvas for good."""
+    response = api.client.put("/api/v1/processes/complaint/draft", json={"xml": xml},
+                              headers=api.headers("owner"))
+
+    assert response.status_code == 422
+    assert "not BPMN" in response.get_json()["errors"][0]["message"]
+    assert processes.get_draft("complaint") is None
+
 # -- the calendar from the command line --------------------------------------------------
 
 
