@@ -1,5 +1,7 @@
 """Defects found by trying casemgr as its users would, each pinned by a test."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -8,6 +10,7 @@ from casemgr.cases import service as cases
 from casemgr.db import session
 from casemgr.escalations.models import DayOff, WorkingHours
 from casemgr.processes import service as processes
+from tests.conftest import ROXBURY
 from tests.functional.citizen_cases import NEARBY, file, log_in, resolve
 from tests.functional.test_migration import complaint_xml
 
@@ -35,6 +38,26 @@ def test_a_report_is_not_merged_into_a_closed_original(client, logins, api):
     again = cases.get(again.id)
     assert (again.status, again.duplicate_of_id) == ("submitted", None)
 
+
+
+# -- the report form sent twice ----------------------------------------------------------
+
+
+def test_the_same_report_form_sent_twice_files_one_case(client):
+    """A double click or a reload that sends the form again must not file a second case."""
+    form = client.get("/report").get_data(as_text=True)
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', form)[1]
+    data = {"submission": submission, "category": "drains", "description": "Drain blocked",
+            "lat": str(ROXBURY[0]), "lon": str(ROXBURY[1])}
+
+    first = client.post("/report", data=data)
+    again = client.post("/report", data=data)
+
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert cases.case_count() == 1
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "was filed already" in page
 
 # -- where a form sends the browser next -------------------------------------------------
 
