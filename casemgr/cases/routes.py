@@ -2,7 +2,6 @@
 
 import json
 import logging
-import secrets
 
 from flask import (
     Blueprint,
@@ -22,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
+from casemgr import submissions
 from casemgr.accounts import service as accounts
 from casemgr.accounts.auth import api_user, page_user
 from casemgr.cases import access, districts, history, merging, service
@@ -42,9 +42,6 @@ bp = Blueprint("cases", __name__)
 
 #: Where the secret verification link waits until the tracking page shows it once.
 NEW_LINK = "casemgr.verify_link"
-#: Session key of {form submission: reference} for the last KEEP_FILED reports filed.
-FILED = "casemgr.filed"
-KEEP_FILED = 5
 
 
 def _category_choices():
@@ -77,35 +74,22 @@ def report():
     form = ReportForm()
     form.bind_categories(_category_choices())
     if form.validate_on_submit():
-        filed_before = _filed_before(form.submission.data)
+        filed_before = submissions.outcome_of(form.submission.data)
         if filed_before:
             flash(_("This report was filed already as %(ref)s.", ref=filed_before))
             return redirect(url_for("cases.track", reference=filed_before))
         case, secret = _file(form)
         if case is not None:
-            _remember_filed(form.submission.data, case.reference)
+            submissions.remember(form.submission.data, case.reference)
             if secret:
                 web_session[NEW_LINK] = {"reference": case.reference, "key": secret}
             flash(_("Thank you. Your report is filed as %(ref)s.", ref=case.reference))
             return redirect(url_for("cases.track", reference=case.reference))
 
     if not form.submission.data:
-        form.submission.data = secrets.token_urlsafe(16)
+        form.submission.data = submissions.new()
     status = 422 if form.errors else 200
     return render_template("cases/report.html", form=form), status
-
-
-def _filed_before(submission):
-    """The reference this browser already filed from the same form, or None."""
-    return web_session.get(FILED, {}).get(submission) if submission else None
-
-
-def _remember_filed(submission, reference):
-    # Only the last few forms: the session lives in a cookie.
-    if submission:
-        filed = dict(list(web_session.get(FILED, {}).items())[-(KEEP_FILED - 1):])
-        filed[submission] = reference
-        web_session[FILED] = filed
 
 
 def _file(form):

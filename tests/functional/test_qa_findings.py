@@ -6,12 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from casemgr.accounts import service as accounts
+from casemgr.cases import history
 from casemgr.cases import service as cases
 from casemgr.db import session
 from casemgr.escalations.models import DayOff, WorkingHours
 from casemgr.processes import service as processes
 from tests.conftest import ROXBURY
 from tests.functional.citizen_cases import NEARBY, file, log_in, resolve
+from tests.functional.overdue import fresh, late_case
 from tests.functional.test_migration import complaint_xml
 
 #: Larger than any integer column of SQLite (8 bytes) or PostgreSQL.
@@ -58,6 +60,24 @@ def test_the_same_report_form_sent_twice_files_one_case(client):
     assert cases.case_count() == 1
     page = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "was filed already" in page
+
+
+def test_the_same_bulk_extension_sent_twice_extends_once(api, client, logins):
+    case = late_case(api, 3)
+    log_in(client, "escalation", logins["escalation"]["password"])
+    form = client.get("/escalations/").get_data(as_text=True)
+    submission = re.search(r'name="submission" type="hidden" value="([^"]+)"', form)[1]
+    data = {"case_ids": [str(case.id)], "action": "extend", "hours": "6",
+            "reason": "Pump truck broken", "submission": submission}
+
+    first = client.post("/escalations/", data=data)
+    extended_to = fresh(case.id).sla_due_at
+    again = client.post("/escalations/", data=data)
+
+    assert first.status_code == again.status_code == 302
+    assert fresh(case.id).sla_due_at == extended_to
+    assert [e.kind for e in history.events_of(case.id)].count("extended") == 1
+    assert "made already" in client.get("/escalations/").get_data(as_text=True)
 
 # -- where a form sends the browser next -------------------------------------------------
 
