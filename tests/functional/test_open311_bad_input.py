@@ -70,9 +70,10 @@ POST_CASES = {
         lambda key, revoked: request_form(key, description='Look <img src=x onerror=alert(1)>'),
         400, ["description must be plain text, without HTML tags"]),
     "20 MB photo": (lambda key, revoked: photo_form(key, TWENTY_MB, "big.jpg"), 400,
-                    ["media: the file is larger than the limit of 10 MB"]),
+                    ["media: the file is larger than the limit of 16 MB"]),
     "non-image photo": (lambda key, revoked: photo_form(key, b"%PDF-1.7 not a photo", "x.jpg"),
-                        400, ["media: the file is not an image"]),
+                        400, ["media: the file is not a photo: send a JPEG, PNG, WebP, GIF "
+                              "or HEIC image"]),
 }
 
 
