@@ -1,6 +1,7 @@
 """What every page shares: CSRF, security headers, error pages, template helpers."""
 
 import logging
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ from werkzeug.routing import IntegerConverter
 log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:{tiles}; "
@@ -65,8 +68,14 @@ def _refuse_nul_bytes():
 
 
 def safe_next(target):
-    """Return `target` if it is a path on this site, else None (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Return `target` if it is a path on this site, else None (no open redirects).
+
+    Browsers drop tabs and newlines from a URL ("/<tab>/evil" becomes "//evil"), and a
+    newline cannot go in a header, so a target with any control character is refused.
+    """
+    if not target or CONTROL_CHARACTERS.search(target):
+        return None
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return None
 

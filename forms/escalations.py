@@ -1,7 +1,14 @@
 """Forms of the escalation pages: bulk actions on the dashboard and the calendar's days off."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forms.tasks import options
@@ -23,6 +30,8 @@ class BulkActionForm(FlaskForm):
     )
     unit = SelectField("To unit", choices=[], default="")
     officer = StringField("Or to field officer", validators=[Optional(), Length(max=80)])
+    #: One random value per form shown: the same form sent twice acts once.
+    submission = HiddenField(validators=[Optional(), Length(max=64)])
 
     def bind_units(self, units):
         self.unit.choices = options(("", "Keep the unit"), *units)

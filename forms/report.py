@@ -3,7 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -47,6 +54,8 @@ class ReportForm(FlaskForm):
     )
     anonymous = BooleanField(_l("Report anonymously"))
     email_updates = BooleanField(_l("Send me an email when my report changes"))
+    #: One random value per form shown: the same form sent twice files one case.
+    submission = HiddenField(validators=[Optional(), Length(max=64)])
 
     def bind_categories(self, categories):
         self.category.choices = options(("", _l("Choose a category")), *categories)

@@ -50,6 +50,9 @@ def _check(duplicate, original, user):
         raise MergeError(f"{duplicate.reference} is closed already.")
     if original.duplicate_of_id is not None:
         raise MergeError(f"{original.reference} is itself a merged duplicate.", 422)
+    if original.status not in OPEN_STATUSES:
+        # The duplicate would close while nobody works on the problem any more.
+        raise MergeError(f"{original.reference} is closed; keep this report open instead.")
     if duplicate.category_id != original.category_id:
         raise MergeError("Only reports of the same category can be merged.", 422)
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
+from casemgr import submissions
 from casemgr.accounts import service as accounts
 from casemgr.accounts.auth import api_user, page_user
 from casemgr.cases import access, districts, history, merging, service
@@ -73,13 +74,20 @@ def report():
     form = ReportForm()
     form.bind_categories(_category_choices())
     if form.validate_on_submit():
+        filed_before = submissions.outcome_of(form.submission.data)
+        if filed_before:
+            flash(_("This report was filed already as %(ref)s.", ref=filed_before))
+            return redirect(url_for("cases.track", reference=filed_before))
         case, secret = _file(form)
         if case is not None:
+            submissions.remember(form.submission.data, case.reference)
             if secret:
                 web_session[NEW_LINK] = {"reference": case.reference, "key": secret}
             flash(_("Thank you. Your report is filed as %(ref)s.", ref=case.reference))
             return redirect(url_for("cases.track", reference=case.reference))
 
+    if not form.submission.data:
+        form.submission.data = submissions.new()
     status = 422 if form.errors else 200
     return render_template("cases/report.html", form=form), status
 

@@ -25,6 +25,9 @@ from casemgr.escalations.models import DayOff, WorkingHours
 
 log = logging.getLogger(__name__)
 
+#: Room for the name of a day off or of working hours.
+MAX_NAME = 200
+
 #: Share of the SLA's working time after which an open case is flagged at risk.
 AT_RISK_SHARE = 0.8
 
@@ -143,10 +146,21 @@ def escalate_unit(category):
     return "calendar_hours" if category.sla_unit == "calendar_hours" else "working_hours"
 
 
+def _checked_name(name, what):
+    """The name of a calendar entry, stripped; CalendarError when blank or too long."""
+    name = (name or "").strip()
+    if not name:
+        raise CalendarError(f"give {what} a name")
+    if len(name) > MAX_NAME:
+        raise CalendarError(f"the name of {what} is longer than {MAX_NAME} characters")
+    return name
+
+
 def add_day_off(day, name, unit_id=None, actor=None):
     """Declare a day off (collective leave); existing due moments do not move."""
     if not isinstance(day, date):
         raise CalendarError(f"{day!r} is not a date")
+    name = _checked_name(name, "the day off")
     if session.scalar(select(DayOff).where(DayOff.day == day, DayOff.unit_id == unit_id)):
         raise CalendarError(f"{day.isoformat()} is already a day off")
     row = DayOff(day=day, name=name, unit_id=unit_id, created_by_id=getattr(actor, "id", None))
@@ -160,6 +174,7 @@ def add_day_off(day, name, unit_id=None, actor=None):
 def set_working_hours(name, windows, unit_id=None, starts_on=None, ends_on=None):
     """Store standard (no dates) or dated working hours; a unit's standard hours replace
     its previous standard hours. Existing due moments do not move."""
+    name = _checked_name(name, "the working hours")
     week = WorkingWeek({day: tuple(spans) for day, spans in windows.items()})
     if starts_on is None:
         previous = session.scalars(select(WorkingHours).where(

@@ -78,9 +78,12 @@ def working_hours(week, name, unit, starts_on, ends_on):
         raise click.UsageError("give --from and --to together, or neither")
     if starts_on and ends_on < starts_on:
         raise click.UsageError("--to is before --from")
-    calendars.set_working_hours(
-        name, windows, _unit_id(unit),
-        starts_on.date() if starts_on else None, ends_on.date() if ends_on else None)
+    try:
+        calendars.set_working_hours(
+            name, windows, _unit_id(unit),
+            starts_on.date() if starts_on else None, ends_on.date() if ends_on else None)
+    except calendars.CalendarError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"{name} saved for {unit or 'the city'}")
 
 

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from casemgr import submissions
 from casemgr.accounts import service as accounts
 from casemgr.cases import districts
 from casemgr.cases import service as cases
@@ -100,11 +101,18 @@ def dashboard():
     action_form = BulkActionForm()
     action_form.bind_units(_unit_choices())
     if request.method == "POST" and action_form.validate():
+        back = safe_next(request.full_path) or url_for("escalations.dashboard")
+        if submissions.outcome_of(action_form.submission.data):
+            flash("These changes were made already; nothing was done again.")
+            return redirect(back)
         officer = _officer(action_form)
         if not action_form.officer.errors:
             _run_bulk(action_form, officer)
-            return redirect(safe_next(request.full_path) or url_for("escalations.dashboard"))
+            submissions.remember(action_form.submission.data, True)
+            return redirect(back)
 
+    if not action_form.submission.data:
+        action_form.submission.data = submissions.new()
     rows = _filtered(filters)
     page = render_template(
         "escalations/dashboard.html",

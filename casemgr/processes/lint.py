@@ -18,6 +18,10 @@ FLOW_NODES = {
     "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
     "parallelGateway", "inclusiveGateway", "eventBasedGateway",
 }
+#: A process key (the BPMN process id): an XML name that fits the 80 characters of its columns.
+PROCESS_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,79}")
+#: Room for a process's name in process_versions.
+MAX_PROCESS_NAME = 200
 #: A bare ISO date or duration where a quoted string was meant.
 UNQUOTED_LITERAL = re.compile(r"^(P[0-9T]|R\d*/|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
@@ -36,7 +40,7 @@ def role_for_lane(lane_name):
 def lint(parsed, xml_bytes=None):
     """Every problem casemgr finds in a parsed process (empty when it can run here)."""
     elements = engine.describe(parsed)
-    problems = []
+    problems = _process_problems(parsed)
     for element in elements:
         problems += _lane_problems(element)
         problems += _form_problems(element)
@@ -46,6 +50,22 @@ def lint(parsed, xml_bytes=None):
             problems.append(problem(element.element_id, "no path from the start reaches it"))
     if xml_bytes is not None:
         problems += _unparsed_nodes(xml_bytes, parsed.process_id, elements)
+    return problems
+
+
+def key_problem(process_key):
+    """The problem with a process key taken from a URL or a document, or None."""
+    if PROCESS_KEY.fullmatch(process_key or ""):
+        return None
+    return problem(None, f"{process_key[:80]!r} is not a process id: up to 80 letters, digits, "
+                         "'_', '.' or '-', starting with a letter or '_'")
+
+
+def _process_problems(parsed):
+    problems = [found for found in [key_problem(parsed.process_id)] if found]
+    if len(parsed.spec.description or "") > MAX_PROCESS_NAME:
+        problems.append(problem(parsed.process_id,
+                                f"the process name is longer than {MAX_PROCESS_NAME} characters"))
     return problems
 
 

@@ -15,6 +15,9 @@ from casemgr.processes.models import ProcessDraft, ProcessVersion
 
 log = logging.getLogger(__name__)
 
+#: The largest version number the integer column holds (on PostgreSQL as on SQLite).
+MAX_VERSION = 2**31 - 1
+
 # Parsed specs are immutable once deployed, so one copy per version serves every case.
 _parsed_cache = {}
 
@@ -126,7 +129,10 @@ def save_draft(process_key, xml, actor=None):
     A draft whose document names another process is refused, so one process's work is
     never saved over another's.
     """
-    # A draft may be invalid BPMN, but never unsafe or unreadable XML: that is not kept.
+    # A draft may be invalid BPMN, but never unsafe or unreadable XML: that is not kept;
+    # nor a draft under a key no process can have, which could never deploy.
+    if lint.key_problem(process_key):
+        raise DeployError([lint.key_problem(process_key)])
     try:
         engine.check_safe_xml(xml)
         text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
@@ -134,6 +140,7 @@ def save_draft(process_key, xml, actor=None):
         raise DeployError(exc.errors) from exc
     except UnicodeDecodeError:
         raise DeployError([{"element_id": None, "message": "the document is not UTF-8"}]) from None
+    _check_definitions(text)
     parsed, errors = validate(text)
     if parsed is not None and parsed.process_id != process_key:
         raise DeployError([{"element_id": parsed.process_id,
@@ -150,6 +157,15 @@ def save_draft(process_key, xml, actor=None):
     log.info("draft of %s saved by %s with %s problems", process_key,
              getattr(actor, "username", "system"), len(errors))
     return draft, errors
+
+
+def _check_definitions(text):
+    """DeployError unless the document is a bpmn:definitions: the modeller opens no other."""
+    root = service_tasks.safe_tree(text.encode("utf-8"))
+    if root.tag != f"{{{lint.BPMN_NS}}}definitions":
+        raise DeployError([{"element_id": None,
+                            "message": f"the document is not BPMN: its root is <{root.tag}>, "
+                                       "not <bpmn:definitions>"}])
 
 
 def deploy_draft(process_key, actor=None):
@@ -177,6 +193,9 @@ def versions_of(process_key):
 
 
 def version_by_number(process_key, number):
+    """The deployed version `number` of a process, or None (also past the column's range)."""
+    if not isinstance(number, int) or not 1 <= number <= MAX_VERSION:
+        return None
     return session.scalar(select(ProcessVersion).where(
         ProcessVersion.process_key == process_key, ProcessVersion.version == number))
 

@@ -122,5 +122,12 @@
     input.addEventListener("input", checkDuplicates);
   });
   description.addEventListener("change", suggestCategory);
+  // A second click while the photos upload would send the form again; the server files
+  // it once (its submission value), and the disabled button says it is on its way.
+  form.addEventListener("submit", function () {
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = true;
+    });
+  });
   checkDuplicates();
 })();
