@@ -8,6 +8,7 @@ from flask import jsonify, request, url_for
 from casemgr.api import bp, flag_arg, optional_user, page_args, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases import access, history, service
+from casemgr.cases.models import STATUSES
 from casemgr.cases.schema import case_dict, category_dict, event_dict, photo_dict, task_dict
 from casemgr.tasks import service as tasks
 from config import parse_flag
@@ -125,9 +126,14 @@ def list_cases():
     page, size = page_args()
     args = request.args
     located = args.get("located")
+    statuses = args["status"].split(",") if args.get("status") else None
+    unknown = sorted(set(statuses or ()) - set(STATUSES))
+    if unknown:
+        raise ApiError(422, "invalid", f"unknown status {', '.join(unknown)}",
+                       {"status": f"use one of {', '.join(STATUSES)}"})
     rows, total = service.list_cases(
         user,
-        status=args["status"].split(",") if args.get("status") else None,
+        status=statuses,
         category=args.get("category"),
         unit=args.get("unit"),
         district=args.get("district"),

@@ -18,7 +18,9 @@ from casemgr.cases.time_windows import TimeWindow, weekdays_from_text
 from casemgr.db import Base, UTCDateTime, utcnow
 
 #: Case statuses, in lifecycle order; the BPMN user tasks name the open ones.
-OPEN_STATUSES = ("submitted", "accepted", "assigned", "escalated", "resolved", "validating")
+OPEN_STATUSES = (
+    "submitted", "waiting", "accepted", "assigned", "escalated", "resolved", "validating",
+)
 STATUSES = OPEN_STATUSES + ("closed",)
 
 

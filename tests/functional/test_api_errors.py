@@ -447,6 +447,14 @@ def test_cases_filter_by_status_category_unit_and_overdue(api):
     assert listed(api, "admin", "?status=closed")["total"] == 0
 
 
+def test_an_unknown_status_filter_is_a_422_naming_it(api):
+    response = api.get("/cases?status=accepted,bogus", "admin")
+
+    assert_error(response, 422, "invalid")
+    assert response.get_json()["error"]["message"] == "unknown status bogus"
+    assert "waiting" in response.get_json()["error"]["fields"]["status"]
+
+
 def test_closed_cases_are_not_overdue(api):
     late, _ = cases.file_case(
         category="drains",
