@@ -8,11 +8,24 @@ build step.
 """
 
 import logging
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel, format_datetime, get_locale, refresh
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import Babel, format_date, format_datetime, format_time, get_locale, refresh
 from flask_login import current_user
 
+from casemgr.cases import history_texts
+from casemgr.labels import status_name
 from casemgr.web import safe_next
 
 log = logging.getLogger(__name__)
@@ -36,6 +49,9 @@ def init_app(app):
     # workers) must choose its own.
     app.before_request(refresh)
     app.jinja_env.filters["city_time"] = city_time
+    app.jinja_env.filters["city_date"] = city_date
+    app.jinja_env.filters["status_name"] = status_name
+    app.jinja_env.filters["event_summary"] = history_texts.summary_of
     app.context_processor(lambda: {"languages": LANGUAGES, "page_locale": str(get_locale())})
     app.register_blueprint(bp)
 
@@ -53,10 +69,27 @@ def select_locale():
 
 
 def city_time(moment, format="medium"):
-    """A UTC moment in the city's time zone, written the way the page's language writes it."""
+    """A UTC moment in the city's time zone, written the way the page's language writes it.
+
+    The default shows the date, the time to the minute and the zone's abbreviation (WIB),
+    as a case's moments need no seconds and staff in other zones need the zone.
+    """
     if moment is None:
         return ""
-    return format_datetime(moment, format)
+    if format != "medium":
+        return format_datetime(moment, format)
+    zone = ZoneInfo(current_app.config["CASEMGR_TIMEZONE"])
+    # A naive moment is UTC, as the database stores them (SQLite drops the zone).
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    abbreviation = aware.astimezone(zone).strftime("%Z")
+    return f"{format_date(moment, 'medium')} {format_time(moment, 'short')} {abbreviation}"
+
+
+def city_date(day, format="medium"):
+    """A calendar day written the way the page's language writes it."""
+    if day is None:
+        return ""
+    return format_date(day, format)
 
 
 @bp.post("/language")

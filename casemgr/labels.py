@@ -1,0 +1,61 @@
+"""The words the pages show for stored values (statuses, outcomes), in the page's language.
+
+The stored values themselves stay English: they are a contract of the API, the BPMN and the
+tests. Only what a person reads is translated.
+"""
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+#: case, task, outcome and grouping values -> their name on a page.
+NAMES = {
+    "submitted": _l("submitted"),
+    "accepted": _l("accepted"),
+    "assigned": _l("assigned"),
+    "escalated": _l("escalated"),
+    "resolved": _l("resolved"),
+    "validating": _l("validating"),
+    "closed": _l("closed"),
+    "open": _l("open"),
+    "completed": _l("completed"),
+    "cancelled": _l("cancelled"),
+    "rejected": _l("rejected"),
+    "duplicate": _l("duplicate"),
+    "fixed": _l("fixed"),
+    "auto_closed": _l("closed without an answer"),
+    "closed_by_escalation": _l("closed by escalation"),
+    "imported_closed": _l("closed in the source system"),
+    "not_fixed": _l("not fixed"),
+    "pending": _l("pending"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+    # the dashboard's groupings
+    "category": _l("category"),
+    "unit": _l("unit"),
+    "official": _l("official"),
+    "district": _l("district"),
+}
+
+
+def status_name(value):
+    """The name of a stored status or outcome value; an unknown value shows as it is."""
+    if value is None:
+        return ""
+    return str(NAMES.get(value, value))
+
+
+#: The short weekday names of routing windows -> their name on a page.
+DAY_NAMES = {
+    "mon": _l("Mon"),
+    "tue": _l("Tue"),
+    "wed": _l("Wed"),
+    "thu": _l("Thu"),
+    "fri": _l("Fri"),
+    "sat": _l("Sat"),
+    "sun": _l("Sun"),
+}
+
+
+def title_name(value):
+    """A lazy, capitalised status_name for choices built when a module loads."""
+    return LazyString(lambda: status_name(value).capitalize())
