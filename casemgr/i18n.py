@@ -8,7 +8,7 @@ build step.
 """
 
 import logging
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -22,7 +22,9 @@ from flask import (
     url_for,
 )
 from flask_babel import Babel, format_date, format_datetime, format_time, get_locale, refresh
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import default_exceptions
 
 from casemgr.cases import history_texts
 from casemgr.labels import status_name
@@ -52,6 +54,7 @@ def init_app(app):
     app.jinja_env.filters["city_date"] = city_date
     app.jinja_env.filters["status_name"] = status_name
     app.jinja_env.filters["event_summary"] = history_texts.summary_of
+    app.jinja_env.filters["error_message"] = error_message
     app.context_processor(lambda: {"languages": LANGUAGES, "page_locale": str(get_locale())})
     app.register_blueprint(bp)
 
@@ -76,6 +79,8 @@ def city_time(moment, format="medium"):
     """
     if moment is None:
         return ""
+    if isinstance(moment, str):  # an ISO moment, as the dashboard's figures carry it
+        moment = datetime.fromisoformat(moment)
     if format != "medium":
         return format_datetime(moment, format)
     zone = ZoneInfo(current_app.config["CASEMGR_TIMEZONE"])
@@ -83,6 +88,26 @@ def city_time(moment, format="medium"):
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     abbreviation = aware.astimezone(zone).strftime("%Z")
     return f"{format_date(moment, 'medium')} {format_time(moment, 'short')} {abbreviation}"
+
+
+#: What an error page says when the error came with the framework's own English text.
+GENERIC_ERRORS = {
+    400: _l("The request could not be understood."),
+    403: _l("You may not see this page."),
+    404: _l("There is no page at this address."),
+    405: _l("This page does not take that kind of request."),
+    413: _l("What you sent is too large."),
+    500: _l("Something went wrong."),
+    503: _l("The service is temporarily unavailable."),
+}
+
+
+def error_message(message, code):
+    """The error's own message, or a generic one in the page's language for a bare abort."""
+    bare = default_exceptions.get(code)
+    if message in ("Something went wrong.", getattr(bare, "description", None)):
+        return str(GENERIC_ERRORS.get(code, message))
+    return message
 
 
 def city_date(day, format="medium"):
