@@ -55,6 +55,7 @@ def init_app(app):
     app.jinja_env.filters["status_name"] = status_name
     app.jinja_env.filters["event_summary"] = history_texts.summary_of
     app.jinja_env.filters["error_message"] = error_message
+    app.jinja_env.globals["js_texts"] = js_texts
     app.context_processor(lambda: {"languages": LANGUAGES, "page_locale": str(get_locale())})
     app.register_blueprint(bp)
 
@@ -108,6 +109,17 @@ def error_message(message, code):
     if message in ("Something went wrong.", getattr(bare, "description", None)):
         return str(GENERIC_ERRORS.get(code, message))
     return message
+
+
+def js_texts(texts):
+    """English -> page words for a script's texts, with the status names (a data- attribute).
+
+    Scripts keep their English text as the key and fall back to it, so a text missing here
+    shows in English rather than not at all.
+    """
+    from casemgr.labels import NAMES
+
+    return {**{value: str(name) for value, name in NAMES.items()}, **texts}
 
 
 def city_date(day, format="medium"):

@@ -29,6 +29,9 @@ NAMES = {
     "pending": _l("pending"),
     "sent": _l("sent"),
     "failed": _l("failed"),
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "done": _l("done"),
     # the dashboard's groupings
     "category": _l("category"),
     "unit": _l("unit"),

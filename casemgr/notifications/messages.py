@@ -1,5 +1,7 @@
 """The text of each kind of message, in the recipient's language. Context values are strings."""
 
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -49,4 +51,16 @@ def render(kind, context, locale=None):
     with force_locale(locale or current_app.config["CASEMGR_DEFAULT_LOCALE"]):
         if values.get("outcome"):
             values["outcome"] = status_name(values["outcome"])
+        if values.get("due_at"):
+            values["due_at"] = _city_moment(values["due_at"])
         return str(SUBJECTS[kind]) % values, str(BODIES[kind]) % values
+
+
+def _city_moment(text):
+    """An ISO moment as the recipient's language writes it in the city's time zone."""
+    from casemgr.i18n import city_time
+
+    try:
+        return city_time(datetime.fromisoformat(text))
+    except ValueError:
+        return text

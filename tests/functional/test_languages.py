@@ -171,12 +171,14 @@ PAGES = [
      ["Target version", ">Preview<", "open cases on"]),
     ("owner", "/routing/", ["Aturan penerusan", "Tambah aturan", "Jam"],
      ["Add a rule", "Rules are tried", "Time of day"]),
-    ("owner", "/routing/test", ["Uji satu titik", "Aturan mana yang berlaku?"],
+    ("owner", "/routing/test", ["Uji satu titik", "Aturan mana yang berlaku?",
+                                "tidak ada jawaban, coba lagi", "Titik ini di luar wilayah kota."],
      ["Test a point", "Which rule fires?", "No point tested"]),
     ("owner", "/routing/categories", ["Proses yang dijalankan setiap kategori", "Catatan"],
      ["Which process each category runs", "Change to"]),
-    ("admin", "/dashboard/", ["Dasbor", "Tepat waktu", "Kasus tanpa lokasi", "Tren", "WIB"],
-     ["On time", "Unlocated cases", "Trends", "All districts", "Export CSV", "+00:00"]),
+    ("admin", "/dashboard/", ["Dasbor", "Tepat waktu", "Kasus tanpa lokasi", "Tren", "WIB",
+                              "Kasus (kelompok)", "kasus per minggu"],
+     [">On time<", "Unlocated cases", "Trends", "All districts", "Export CSV", "+00:00"]),
     ("admin", "/dashboard/layers", ["Lapisan peta", "Unggah lapisan", "Nama lapisan"],
      ["Map layers", "Upload a layer", "Layer name"]),
     ("admin", "/admin/api-keys", ["Kunci API Open311", "Buat kunci", "Nama klien"],
@@ -280,6 +282,16 @@ def test_emails_to_people_without_a_choice_use_the_city_s_language(app):
     assert app.config["CASEMGR_DEFAULT_LOCALE"] == "id"  # the jakarta profile
     assert jakarta[0] == "Laporan Anda CM-1 sudah ditutup" and "(diperbaiki)" in jakarta[1]
     assert chosen[0] == "Your report CM-1 is closed" and "(fixed)" in chosen[1]
+
+
+def test_email_moments_are_in_the_city_s_time_and_the_recipient_s_language(app):
+    due = {"reference": "CM-1", "category": "Drains", "due_at": "2026-12-08T01:00+00:00"}
+    with app.test_request_context():
+        indonesian = messages.render("at_risk", due, "id")
+        english = messages.render("at_risk", due, "en")
+
+    assert indonesian[0] == "Berisiko: CM-1 jatuh tempo 8 Des 2026 08.00 WIB"
+    assert re.fullmatch(r"At risk: CM-1 is due Dec 8, 2026,? 8:00\WAM WIB", english[0])
 
 
 def test_a_bad_default_language_stops_the_start():
