@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import default_exceptions
 
+from casemgr import form_messages
 from casemgr.cases import history_texts
 from casemgr.labels import status_name
 from casemgr.web import safe_next
@@ -58,6 +59,7 @@ def init_app(app):
     app.jinja_env.globals["js_texts"] = js_texts
     app.context_processor(lambda: {"languages": LANGUAGES, "page_locale": str(get_locale())})
     app.register_blueprint(bp)
+    form_messages.init_app(app)
 
 
 def select_locale():

@@ -226,6 +226,19 @@ def test_the_login_prompt_speaks_the_page_s_language(client):
     assert "Silakan masuk untuk melihat halaman itu." in response.get_data(as_text=True)
 
 
+def test_wtforms_own_messages_speak_the_page_s_language(app, client):
+    blank = {"username": "", "password": ""}
+    # Each in its own app context: Flask-Babel keeps the chosen locale on `g`.
+    with app.app_context():
+        indonesian = client.post("/login", data=blank, headers={"Accept-Language": "id"})
+    with app.app_context():
+        english = client.post("/login", data=blank, headers={"Accept-Language": "en"})
+
+    assert "Isian ini wajib diisi." in indonesian.get_data(as_text=True)
+    assert "This field is required." not in indonesian.get_data(as_text=True)
+    assert "This field is required." in english.get_data(as_text=True)
+
+
 def test_case_times_are_in_the_city_zone_with_the_locale_s_format(client, logins, triage_case):
     log_in(client, "sup-water", logins["sup-water"]["password"])
 
