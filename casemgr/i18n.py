@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import default_exceptions
 
-from casemgr import form_messages
+from casemgr import form_messages, labels
 from casemgr.cases import history_texts
 from casemgr.labels import status_name
 from casemgr.web import safe_next
@@ -54,6 +54,8 @@ def init_app(app):
     app.jinja_env.filters["city_time"] = city_time
     app.jinja_env.filters["city_date"] = city_date
     app.jinja_env.filters["status_name"] = status_name
+    app.jinja_env.filters["role_name"] = labels.role_name
+    app.jinja_env.filters["actor_name"] = labels.actor_name
     app.jinja_env.filters["event_summary"] = history_texts.summary_of
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.globals["js_texts"] = js_texts

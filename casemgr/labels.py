@@ -47,6 +47,31 @@ def status_name(value):
     return str(NAMES.get(value, value))
 
 
+#: Role keys -> their name on a page (a task's lane).
+ROLE_NAMES = {
+    "citizen": _l("citizen"),
+    "triage_officer": _l("triage officer"),
+    "unit_supervisor": _l("unit supervisor"),
+    "field_officer": _l("field officer"),
+    "escalation_manager": _l("escalation manager"),
+    "process_owner": _l("process owner"),
+    "admin": _l("administrator"),
+}
+
+#: The actors history writes by a word rather than a username.
+ACTOR_NAMES = {"system": _l("system"), "citizen": _l("citizen")}
+
+
+def role_name(value):
+    """The name of a role key; an unknown one (a BPMN lane) shows with spaces."""
+    return str(ROLE_NAMES.get(value, (value or "").replace("_", " ")))
+
+
+def actor_name(label):
+    """A history actor: the words for the system or a resident, else the stored label."""
+    return str(ACTOR_NAMES.get(label, label or ""))
+
+
 #: The short weekday names of routing windows -> their name on a page.
 DAY_NAMES = {
     "mon": _l("Mon"),
