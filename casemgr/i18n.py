@@ -56,6 +56,7 @@ def init_app(app):
     app.jinja_env.filters["status_name"] = status_name
     app.jinja_env.filters["role_name"] = labels.role_name
     app.jinja_env.filters["actor_name"] = labels.actor_name
+    app.jinja_env.filters["lateness"] = labels.lateness
     app.jinja_env.filters["event_summary"] = history_texts.summary_of
     app.jinja_env.filters["error_message"] = error_message
     app.jinja_env.globals["js_texts"] = js_texts

@@ -4,7 +4,9 @@ The stored values themselves stay English: they are a contract of the API, the B
 tests. Only what a person reads is translated.
 """
 
-from flask_babel import LazyString
+from datetime import timedelta
+
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
 #: case, task, outcome and grouping values -> their name on a page.
@@ -70,6 +72,31 @@ def role_name(value):
 def actor_name(label):
     """A history actor: the words for the system or a resident, else the stored label."""
     return str(ACTOR_NAMES.get(label, label or ""))
+
+
+def lateness(late):
+    """'3 h 20 min late' or 'due in 45 min' in the page's language (the API keeps English)."""
+    if late is None:
+        return gettext("no due moment")
+    span = _duration(abs(late))
+    if late > timedelta(0):
+        return gettext("%(span)s late", span=span)
+    return gettext("due in %(span)s", span=span)
+
+
+def _duration(span):
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 1:
+        return gettext("under a minute")
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return (gettext("%(days)s d %(hours)s h", days=days, hours=hours) if hours
+                else gettext("%(days)s d", days=days))
+    if hours:
+        return (gettext("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes) if minutes
+                else gettext("%(hours)s h", hours=hours))
+    return gettext("%(minutes)s min", minutes=minutes)
 
 
 #: The short weekday names of routing windows -> their name on a page.

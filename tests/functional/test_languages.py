@@ -1,7 +1,7 @@
 """Indonesian and English pages: chosen by the user, else the switcher, else the browser."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -9,11 +9,12 @@ from babel.messages.pofile import read_po
 from flask import render_template_string
 
 import config as settings
-from casemgr import ROOT
+from casemgr import ROOT, labels
 from casemgr.accounts import service as accounts
 from casemgr.cases import history, history_texts
 from casemgr.cases import service as cases
 from casemgr.db import session
+from casemgr.escalations import schema
 from casemgr.notifications import messages
 from casemgr.notifications import service as notifications
 from tests.functional.citizen_cases import file, log_in
@@ -238,6 +239,25 @@ def test_wtforms_own_messages_speak_the_page_s_language(app, client):
     assert "Isian ini wajib diisi." in indonesian.get_data(as_text=True)
     assert "This field is required." not in indonesian.get_data(as_text=True)
     assert "This field is required." in english.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("late", [timedelta(days=20, hours=3), timedelta(hours=1, minutes=5),
+                                  timedelta(days=2), timedelta(seconds=20),
+                                  -timedelta(minutes=45), None])
+def test_lateness_on_pages_says_what_the_api_says_in_the_reader_s_language(app, late):
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
+        english = labels.lateness(late)
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "id"}):
+        indonesian = labels.lateness(late)
+
+    assert english == schema.lateness_words(late)  # the API's words, the contract
+    assert indonesian != english and not re.search(r"\b(late|due in|min|d|h)\b", indonesian)
+
+
+def test_lateness_in_indonesian_reads_naturally(app):
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "id"}):
+        assert labels.lateness(timedelta(days=20, hours=3)) == "terlambat 20 hr 3 jam"
+        assert labels.lateness(-timedelta(minutes=45)) == "jatuh tempo dalam 45 mnt"
 
 
 def test_case_times_are_in_the_city_zone_with_the_locale_s_format(client, logins, triage_case):
