@@ -28,7 +28,6 @@ from werkzeug.exceptions import default_exceptions
 
 from casemgr import form_messages, labels
 from casemgr.cases import history_texts
-from casemgr.labels import status_name
 from casemgr.web import safe_next
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def init_app(app):
     app.before_request(refresh)
     app.jinja_env.filters["city_time"] = city_time
     app.jinja_env.filters["city_date"] = city_date
-    app.jinja_env.filters["status_name"] = status_name
+    app.jinja_env.filters["status_name"] = labels.status_name
     app.jinja_env.filters["role_name"] = labels.role_name
     app.jinja_env.filters["actor_name"] = labels.actor_name
     app.jinja_env.filters["lateness"] = labels.lateness
@@ -122,9 +121,7 @@ def js_texts(texts):
     Scripts keep their English text as the key and fall back to it, so a text missing here
     shows in English rather than not at all.
     """
-    from casemgr.labels import NAMES
-
-    return {**{value: str(name) for value, name in NAMES.items()}, **texts}
+    return {**{value: str(name) for value, name in labels.NAMES.items()}, **texts}
 
 
 def city_date(day, format="medium"):
