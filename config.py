@@ -28,11 +28,14 @@ class CityProfile:
     map_center: tuple
     map_zoom: int
     reference_prefix: str = "CM"
+    #: The language of messages to people who chose none (emails to residents).
+    default_locale: str = "en"
 
 
 PROFILES = {
     "jakarta": CityProfile(
-        "jakarta", "DKI Jakarta", "Asia/Jakarta", "ID", (-6.1754, 106.8272), 12
+        "jakarta", "DKI Jakarta", "Asia/Jakarta", "ID", (-6.1754, 106.8272), 12,
+        default_locale="id",
     ),
     "boston": CityProfile("boston", "Boston", "America/New_York", "US", (42.3301, -71.0740), 12),
 }
@@ -47,6 +50,8 @@ SETTINGS = {
     "QUEUE_NAME": ("CASEMGR_QUEUE", str, "casemgr"),
     "CASEMGR_PROFILE": ("CASEMGR_PROFILE", str, "jakarta"),
     "CASEMGR_TIMEZONE": ("CASEMGR_TIMEZONE", str, ""),
+    #: id or en; empty means the city profile's language.
+    "CASEMGR_DEFAULT_LOCALE": ("CASEMGR_DEFAULT_LOCALE", str, ""),
     "UPLOAD_DIR": ("CASEMGR_UPLOAD_DIR", str, str(INSTANCE / "uploads")),
     "MAX_PHOTO_BYTES": ("CASEMGR_MAX_PHOTO_BYTES", int, 16 * 1024 * 1024),
     #: Largest GeoJSON overlay an admin may upload to the dashboard map.
@@ -185,7 +190,15 @@ def _check(settings):
 
     settings["CITY"] = profile
     settings["CASEMGR_TIMEZONE"] = zone
+    settings["CASEMGR_DEFAULT_LOCALE"] = _default_locale(settings, profile)
     settings["TESTING"] = settings.get("TESTING", env == "test")
+
+
+def _default_locale(settings, profile):
+    locale = settings["CASEMGR_DEFAULT_LOCALE"] or profile.default_locale
+    if locale not in ("id", "en"):
+        raise ConfigError(f"CASEMGR_DEFAULT_LOCALE={locale!r}: choose id or en")
+    return locale
 
 
 def _check_validation(settings):

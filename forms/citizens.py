@@ -9,6 +9,7 @@ from casemgr.cases.models import STATUSES
 from casemgr.cases.service import EMAIL
 from casemgr.citizens.models import LOCALES
 from casemgr.citizens.service import MAX_STATUS_MESSAGE
+from casemgr.labels import title_name
 from forms.tasks import options
 
 
@@ -43,7 +44,7 @@ class MergeForm(FlaskForm):
 
 
 class StatusMessageForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=options(*((s, s) for s in STATUSES)))
+    status = SelectField(_l("Status"), choices=options(*((s, title_name(s)) for s in STATUSES)))
     category = SelectField(_l("Category"), choices=[])
     locale = SelectField(_l("Language"), choices=options(*((code, code) for code in LOCALES)))
     text = TextAreaField(

@@ -1,5 +1,6 @@
 """Forms of the dashboard's overlay layers: upload one, delete one."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
@@ -10,14 +11,14 @@ from casemgr.dashboard.overlays import MAX_NAME
 
 class LayerUploadForm(FlaskForm):
     name = StringField(
-        "Layer name",
-        validators=[DataRequired("Give the layer a name."), Length(max=MAX_NAME)],
-        description="Shown in the map's layer list, e.g. Storm drains",
+        _l("Layer name"),
+        validators=[DataRequired(_l("Give the layer a name.")), Length(max=MAX_NAME)],
+        description=_l("Shown in the map's layer list, e.g. Storm drains"),
     )
     geojson = FileField(
-        "GeoJSON file",
-        validators=[FileRequired("Choose a GeoJSON file.")],
-        description="A FeatureCollection in longitude/latitude (WGS 84)",
+        _l("GeoJSON file"),
+        validators=[FileRequired(_l("Choose a GeoJSON file."))],
+        description=_l("A FeatureCollection in longitude/latitude (WGS 84)"),
     )
 
 

@@ -1,5 +1,6 @@
 """Forms of the Open311 admin page: a new client key, and revoking one."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -7,9 +8,9 @@ from wtforms.validators import DataRequired, Length
 
 class ApiKeyForm(FlaskForm):
     name = StringField(
-        "Client name",
-        validators=[DataRequired("Name the client."), Length(max=80)],
-        description="For example: FixMyStreet, or the city's mobile app",
+        _l("Client name"),
+        validators=[DataRequired(_l("Name the client.")), Length(max=80)],
+        description=_l("For example: FixMyStreet, or the city's mobile app"),
     )
 
 

@@ -1,5 +1,6 @@
 """Forms of the process owners' version pages: comparing versions and migrating cases."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired
@@ -13,10 +14,10 @@ class DiffForm(FlaskForm):
     class Meta:
         csrf = False
 
-    older = SelectField("Compare version", coerce=int, choices=[],
-                        validators=[InputRequired("Choose a version.")])
-    newer = SelectField("with version", coerce=int, choices=[],
-                        validators=[InputRequired("Choose a version.")])
+    older = SelectField(_l("Compare version"), coerce=int, choices=[],
+                        validators=[InputRequired(_l("Choose a version."))])
+    newer = SelectField(_l("with version"), coerce=int, choices=[],
+                        validators=[InputRequired(_l("Choose a version."))])
 
     def bind(self, numbers):
         choices = options(*((n, f"v{n}") for n in numbers))
@@ -27,4 +28,4 @@ class DiffForm(FlaskForm):
 class MigrationForm(FlaskForm):
     """Start moving the previewed cases to the target version."""
 
-    version = IntegerField("Target version", validators=[InputRequired()])
+    version = IntegerField(_l("Target version"), validators=[InputRequired()])

@@ -5,6 +5,8 @@ Each form turns submitted values into the plain data handed to the engine throug
 by `bind_choices()` before validation.
 """
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
@@ -52,64 +54,66 @@ def _blank_to_none(value):
 
 class TriageForm(TaskForm):
     decision = SelectField(
-        "Decision",
+        _l("Decision"),
         choices=options(
-            ("accept", "Accept"),
-            ("reject", "Reject"),
-            ("duplicate", "Duplicate"),
-            ("ask", "Ask the reporter a question"),
+            ("accept", _l("Accept")),
+            ("reject", _l("Reject")),
+            ("duplicate", _l("Duplicate")),
+            ("ask", _l("Ask the reporter a question")),
         ),
         validators=[InputRequired()],
     )
-    category = SelectField("Category", choices=[], validators=[Optional()])
+    category = SelectField(_l("Category"), choices=[], validators=[Optional()])
     priority = SelectField(
-        "Priority",
-        choices=options(("normal", "Normal"), ("low", "Low"), ("high", "High")),
+        _l("Priority"),
+        choices=options(("normal", _l("Normal")), ("low", _l("Low")), ("high", _l("High"))),
         default="normal",
     )
     note = TextAreaField(
-        "Note (the citizen sees it when the case is closed)", validators=[Length(max=2000)]
+        _l("Note (the citizen sees it when the case is closed)"), validators=[Length(max=2000)]
     )
 
     question = TextAreaField(
-        "Question for the reporter (the SLA clock pauses until the answer)",
+        _l("Question for the reporter (the SLA clock pauses until the answer)"),
         validators=[Length(max=2000)],
     )
 
     def validate_note(self, field):
         if self.decision.data in ("reject", "duplicate") and not (field.data or "").strip():
             raise ValidationError(
-                "Give the reason the citizen will see for a reject or duplicate."
+                _l("Give the reason the citizen will see for a reject or duplicate.")
             )
 
     def validate_question(self, field):
         if self.decision.data == "ask" and not (field.data or "").strip():
-            raise ValidationError("Write the question the reporter should answer.")
+            raise ValidationError(_l("Write the question the reporter should answer."))
 
 
 class AnswerForm(TaskForm):
-    answer = TextAreaField("Your answer", validators=[DataRequired(), Length(max=4000)])
+    answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=4000)])
 
 
 class AssignForm(TaskForm):
-    assignee = SelectField("Field officer", choices=[], validators=[InputRequired()])
+    assignee = SelectField(_l("Field officer"), choices=[], validators=[InputRequired()])
 
 
 class ResolveForm(TaskForm):
     file_fields = ("resolution_photo",)
 
-    resolution_note = TextAreaField("What was done", validators=[DataRequired(), Length(max=4000)])
-    resolution_photo = MultipleFileField("Photos of the fix")
+    resolution_note = TextAreaField(
+        _l("What was done"), validators=[DataRequired(), Length(max=4000)]
+    )
+    resolution_photo = MultipleFileField(_l("Photos of the fix"))
 
 
 class VerifyForm(TaskForm):
     fixed = SelectField(
-        "Is it fixed?",
-        choices=options(("true", "Yes, it is fixed"), ("false", "No, it is not fixed")),
+        _l("Is it fixed?"),
+        choices=options(("true", _l("Yes, it is fixed")), ("false", _l("No, it is not fixed"))),
         validators=[InputRequired()],
     )
-    rating = IntegerField("Rating (1-5)", validators=[Optional(), NumberRange(min=1, max=5)])
-    comment = TextAreaField("Comment", validators=[Length(max=2000)])
+    rating = IntegerField(_l("Rating (1-5)"), validators=[Optional(), NumberRange(min=1, max=5)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
 
     def engine_values(self):
         values = super().engine_values()
@@ -119,47 +123,47 @@ class VerifyForm(TaskForm):
 
 class EscalationForm(TaskForm):
     action = SelectField(
-        "Action",
+        _l("Action"),
         choices=options(
-            ("reassign", "Reassign"),
-            ("extend", "Extend the due moment"),
-            ("close", "Close the case"),
+            ("reassign", _l("Reassign")),
+            ("extend", _l("Extend the due moment")),
+            ("close", _l("Close the case")),
         ),
         validators=[InputRequired()],
     )
     reason = TextAreaField(
-        "Reason (the citizen sees it if the case is closed)",
+        _l("Reason (the citizen sees it if the case is closed)"),
         validators=[DataRequired(), Length(max=2000)],
     )
     extend_hours = IntegerField(
-        "Extend by (hours)", validators=[Optional(), NumberRange(min=1, max=24 * 90)]
+        _l("Extend by (hours)"), validators=[Optional(), NumberRange(min=1, max=24 * 90)]
     )
     unit = SelectField(
-        "Move to unit", choices=[], validators=[Optional()], filters=[_blank_to_none]
+        _l("Move to unit"), choices=[], validators=[Optional()], filters=[_blank_to_none]
     )
 
     def validate_unit(self, field):
         if field.data and self.action.data != "reassign":
-            raise ValidationError("A new unit can only be chosen when reassigning.")
+            raise ValidationError(_l("A new unit can only be chosen when reassigning."))
 
 
 class ValidateResolutionForm(TaskForm):
     verdict = SelectField(
-        "Verdict",
+        _l("Verdict"),
         choices=options(
-            ("confirm", "Confirm the fix: close the case"),
-            ("reject", "Send it back to the unit"),
+            ("confirm", _l("Confirm the fix: close the case")),
+            ("reject", _l("Send it back to the unit")),
         ),
         validators=[InputRequired()],
     )
     reason = TextAreaField(
-        "Reason (the unit sees it when the resolution is sent back)",
+        _l("Reason (the unit sees it when the resolution is sent back)"),
         validators=[Length(max=2000)],
     )
 
     def validate_reason(self, field):
         if self.verdict.data == "reject" and not (field.data or "").strip():
-            raise ValidationError("Say why the resolution goes back to the unit.")
+            raise ValidationError(_l("Say why the resolution goes back to the unit."))
 
 
 #: Form name (the task's `form` property) -> form class.
@@ -175,7 +179,12 @@ TASK_FORMS = {
 
 
 def describe(form):
-    """Describe a form's fields as plain data for the JSON API."""
+    """Describe a form's fields as plain data for the JSON API, in English (a contract)."""
+    with force_locale("en"):
+        return _described(form)
+
+
+def _described(form):
     fields = []
     for field in form:
         if field.name == "csrf_token":
@@ -197,4 +206,4 @@ def describe(form):
 class GenericTaskForm(TaskForm):
     """Used by a user task that names no form: it only takes a note."""
 
-    note = StringField("Note", validators=[Length(max=2000)])
+    note = StringField(_l("Note"), validators=[Length(max=2000)])

@@ -3,6 +3,7 @@
 import logging
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
 from casemgr.accounts import service
@@ -11,7 +12,9 @@ log = logging.getLogger(__name__)
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please log in to see that page."
+login_manager.login_message = _l("Please log in to see that page.")
+# Flashed as text in the page's language: the session cannot store a lazy string.
+login_manager.localize_callback = str
 
 
 @login_manager.user_loader

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from casemgr.accounts import service
@@ -27,7 +28,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.username.data, form.password.data)
         if user is None:
-            form.password.errors.append("Wrong username or password.")
+            form.password.errors.append(_("Wrong username or password."))
         else:
             login_user(user)
             log.info("user %s logged in", user.username)
@@ -40,5 +41,5 @@ def login():
 def logout():
     log.info("user %s logged out", current_user.username)
     logout_user()
-    flash("You are logged out.")
+    flash(_("You are logged out."))
     return redirect(url_for("cases.home"))

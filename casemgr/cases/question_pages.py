@@ -4,6 +4,7 @@ import logging
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.cases import questions, service
@@ -19,7 +20,7 @@ def for_admins(view):
     @login_required
     def checked(*args, **kwargs):
         if not current_user.has_role("admin"):
-            abort(403, "Extra questions are managed by admins.")
+            abort(403, _("Extra questions are managed by admins."))
         return view(*args, **kwargs)
 
     return checked
@@ -28,7 +29,7 @@ def for_admins(view):
 def _category_or_404(code):
     category = service.category_by_code(code)
     if category is None:
-        abort(404, f"There is no category {code}.")
+        abort(404, _("There is no category %(code)s.", code=code))
     return category
 
 
@@ -37,7 +38,7 @@ def _category_or_404(code):
 def first_category():
     categories = service.categories(active_only=False)
     if not categories:
-        abort(404, "There are no categories yet.")
+        abort(404, _("There are no categories yet."))
     return redirect(url_for("questions.category_questions", code=categories[0].code))
 
 
@@ -47,7 +48,8 @@ def category_questions(code):
     category = _category_or_404(code)
     form = QuestionForm()
     if form.validate_on_submit() and _add(category, form):
-        flash(f"Question {form.code.data} added to {category.name}.")
+        flash(_("Question %(code)s added to %(category)s.", code=form.code.data,
+                category=category.name))
         return redirect(url_for("questions.category_questions", code=code))
 
     page = render_template(
@@ -77,8 +79,10 @@ def _add(category, form):
 def remove(code, question_code):
     category = _category_or_404(code)
     if not RemoveForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     if not questions.remove(category, question_code, current_user):
-        abort(404, f"{category.name} has no question {question_code}.")
-    flash(f"Question {question_code} removed from {category.name}.")
+        abort(404, _("%(category)s has no question %(code)s.", category=category.name,
+                     code=question_code))
+    flash(_("Question %(code)s removed from %(category)s.", code=question_code,
+            category=category.name))
     return redirect(url_for("questions.category_questions", code=code))

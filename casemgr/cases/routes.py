@@ -134,7 +134,7 @@ def track(reference):
     form = tasks.build_form(task, _posted()) if task else None
     if request.method == "POST":
         if form is None:
-            abort(409, "This report is not waiting for your verification.")
+            abort(409, _("This report is not waiting for your verification."))
         if form.validate():
             _verify(task, verifier, key, form.engine_values())
             flash(_("Thank you for checking. Your answer is recorded."))
@@ -189,7 +189,7 @@ def _verify(task, user, key, values):
     except tasks.TaskForbidden as exc:
         abort(403, str(exc))
     except (tasks.TaskConflict, service.CaseConflict, service.ProcessStalled) as exc:
-        abort(409, f"Your answer could not be recorded: {exc}")
+        abort(409, _("Your answer could not be recorded: %(error)s", error=exc))
 
 
 def _is_reporter(case, key):
@@ -230,7 +230,7 @@ def photo(attachment_id):
         case = service.get(attachment.case_id)
         user = page_user() or api_user()
         if not access.can_view(user, case):
-            abort(403, "Only staff and the reporter can see report photos.")
+            abort(403, _("Only staff and the reporter can see report photos."))
     path = media.path_of(attachment.stored_name, current_app.config["UPLOAD_DIR"])
     if path is None:
         abort(404)
@@ -278,9 +278,9 @@ def _case_for_staff(case_id):
     """The case, or 404 when there is none and 403 when it is another unit's."""
     case = service.get(case_id)
     if case is None:
-        abort(404, f"There is no case {case_id}.")
+        abort(404, _("There is no case %(id)s.", id=case_id))
     if not access.can_view(current_user, case):
-        abort(403, "This case belongs to another unit.")
+        abort(403, _("This case belongs to another unit."))
     return case
 
 
@@ -311,7 +311,7 @@ def case_diagram(case_id):
     """The case's process diagram and the path it took, for the viewer on the case page."""
     case = _case_for_staff(case_id)
     if not access.is_staff_reader(current_user):
-        abort(403, "The process diagram is for staff.")
+        abort(403, _("The process diagram is for staff."))
     response = jsonify(diagram_of(case))
     response.headers["Cache-Control"] = "no-store"
     return response

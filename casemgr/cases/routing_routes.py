@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.accounts import service as accounts
@@ -37,7 +38,7 @@ def for_editors(view):
     @login_required
     def checked(*args, **kwargs):
         if not current_user.has_role(*EDITORS):
-            abort(403, "Routing is for process owners.")
+            abort(403, _("Routing is for process owners."))
         return view(*args, **kwargs)
 
     return checked
@@ -61,7 +62,7 @@ def rules():
     form.bind(_category_choices(), _district_choices(),
               [(u.code, u.name) for u in accounts.list_units()])
     if form.validate_on_submit() and _add_rule(form):
-        flash("The rule is added.")
+        flash(_("The rule is added."))
         return redirect(url_for("routing.rules"))
 
     page = render_template("routing/rules.html", form=form, rules=routing.list_rules(),
@@ -102,8 +103,8 @@ def _add_rule(form):
 @for_editors
 def delete_rule(rule_id):
     if not routing.delete_rule(rule_id, current_user):
-        abort(404, f"There is no routing rule {rule_id}.")
-    flash("The rule is deleted; cases already routed keep their unit.")
+        abort(404, _("There is no routing rule %(id)s.", id=rule_id))
+    flash(_("The rule is deleted; cases already routed keep their unit."))
     return redirect(url_for("routing.rules"))
 
 
@@ -112,9 +113,9 @@ def delete_rule(rule_id):
 def move_rule(rule_id):
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
-        abort(400, "Move a rule up or down.")
+        abort(400, _("Move a rule up or down."))
     if not routing.move_rule(rule_id, direction, current_user):
-        abort(404, f"There is no routing rule {rule_id}.")
+        abort(404, _("There is no routing rule %(id)s.", id=rule_id))
     return redirect(url_for("routing.rules"))
 
 
@@ -168,7 +169,7 @@ def _set_process(form):
     """Change one category's process from the form; problems go on the form's fields."""
     category = service.category_by_code(form.category.data or "")
     if category is None:
-        abort(404, "There is no such category.")
+        abort(404, _("There is no such category."))
     if not form.validate():
         return False
     try:
@@ -177,8 +178,10 @@ def _set_process(form):
         form.process_key.errors.append(str(exc))
         return False
     if change is None:
-        flash(f"{category.name} already runs {category.process_key}.")
+        flash(_("%(category)s already runs %(key)s.", category=category.name,
+                key=category.process_key))
     else:
-        flash(f"New {category.name} cases run {change.to_key} from now on "
-              f"(was {change.from_key}); open cases keep their version.")
+        flash(_("New %(category)s cases run %(key)s from now on (was %(before)s); open cases "
+                "keep their version.", category=category.name, key=change.to_key,
+                before=change.from_key))
     return True

@@ -173,12 +173,12 @@ def map_cases():
 def merge(case_id):
     duplicate = cases.get(case_id)
     if duplicate is None:
-        abort(404, f"There is no case {case_id}.")
+        abort(404, _("There is no case %(id)s.", id=case_id))
     if not merging.can_merge(current_user, duplicate):
-        abort(403, "You may not merge this case.")
+        abort(403, _("You may not merge this case."))
     form = MergeForm()
     if not form.validate():
-        abort(422, "Give the reference of the original case.")
+        abort(422, _("Give the reference of the original case."))
 
     original = cases.by_reference(form.original.data)
     try:
@@ -187,7 +187,8 @@ def merge(case_id):
         abort(exc.status, str(exc))
     except cases.CaseConflict as exc:
         abort(409, str(exc))
-    flash(f"{duplicate.reference} is merged into {original.reference}.")
+    flash(_("%(duplicate)s is merged into %(original)s.", duplicate=duplicate.reference,
+            original=original.reference))
     return redirect(url_for("cases.case_page", case_id=original.id))
 
 
@@ -198,7 +199,7 @@ def merge(case_id):
 @login_required
 def status_messages():
     if not current_user.has_role("admin"):
-        abort(403, "Only admins edit the status messages.")
+        abort(403, _("Only admins edit the status messages."))
     form = StatusMessageForm()
     form.bind_categories([(c.code, c.name) for c in cases.categories(active_only=False)])
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.accounts import service as accounts
@@ -40,7 +41,7 @@ def for_staff(view):
     @login_required
     def checked(*args, **kwargs):
         if not service.can_view(current_user):
-            abort(403, "The dashboard is for city staff.")
+            abort(403, _("The dashboard is for city staff."))
         return view(*args, **kwargs)
 
     return checked
@@ -51,7 +52,7 @@ def for_layer_admins(view):
     @for_staff
     def checked(*args, **kwargs):
         if not service.can_manage_layers(current_user):
-            abort(403, "Only admins manage the map's overlay layers.")
+            abort(403, _("Only admins manage the map's overlay layers."))
         return view(*args, **kwargs)
 
     return checked
@@ -62,7 +63,7 @@ def _filter_or_422():
     try:
         return filters.parse(request.args)
     except filters.FilterError as exc:
-        abort(422, f"Bad filter: {exc}.")
+        abort(422, _("Bad filter: %(error)s.", error=exc))
 
 
 def _choices():
@@ -138,7 +139,7 @@ def diagram_xml(key):
     """The latest version of a process, drawn read-only under the task-time heat map."""
     version = processes.latest_version(key)
     if version is None:
-        abort(404, f"There is no process {key}.")
+        abort(404, _("There is no process %(key)s.", key=key))
     return Response(version.bpmn_xml, mimetype="application/xml")
 
 
@@ -184,7 +185,7 @@ def task_times_json():
     try:
         process_key = filters.process_key(request.args)
     except filters.FilterError as exc:
-        abort(422, f"Bad filter: {exc}.")
+        abort(422, _("Bad filter: %(error)s.", error=exc))
     return service.task_times(current_user, case_filter, process_key)
 
 
@@ -212,7 +213,7 @@ def layers_json():
 def layer_geojson(layer_id):
     layer = service.get_layer(layer_id)
     if layer is None:
-        abort(404, f"There is no layer {layer_id}.")
+        abort(404, _("There is no layer %(id)s.", id=layer_id))
     return Response(layer.geojson, mimetype="application/geo+json")
 
 
@@ -227,9 +228,10 @@ def layers():
                 form.name.data, upload.read(), upload.filename, current_user
             )
         except overlays.LayerError as exc:
-            form.geojson.errors.append(f"Not stored: {exc}.")
+            form.geojson.errors.append(_("Not stored: %(error)s.", error=exc))
         else:
-            flash(f"Layer {layer.name} added with {layer.feature_count} features.")
+            flash(_("Layer %(name)s added with %(count)s features.", name=layer.name,
+                    count=layer.feature_count))
             return redirect(url_for("dashboard.layers"))
     page = render_template(
         "dashboard/layers.html",
@@ -246,9 +248,9 @@ def layers():
 def delete_layer(layer_id):
     layer = service.get_layer(layer_id)
     if layer is None:
-        abort(404, f"There is no layer {layer_id}.")
+        abort(404, _("There is no layer %(id)s.", id=layer_id))
     if not LayerDeleteForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     service.delete_layer(layer, current_user)
-    flash(f"Layer {layer.name} deleted.")
+    flash(_("Layer %(name)s deleted.", name=layer.name))
     return redirect(url_for("dashboard.layers"))

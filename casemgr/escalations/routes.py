@@ -16,6 +16,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr import submissions
@@ -141,7 +143,7 @@ def _officer(form):
         return None
     officer = accounts.find_user(username)
     if officer is None or not officer.has_role("field_officer"):
-        form.officer.errors.append(f"There is no field officer {username}.")
+        form.officer.errors.append(_("There is no field officer %(name)s.", name=username))
     return officer
 
 
@@ -154,7 +156,9 @@ def _run_bulk(form, officer):
             current_user,
             lambda case: service.extend_due(case, hours, reason, current_user),
         )
-        _report(outcomes, "Extended", f"by {hours} working hours")
+        _report(outcomes, _("Extended %(done)s of %(total)s cases by %(hours)s working hours: "
+                            "%(references)s.", hours=hours, **_counts(outcomes)),
+                _("Not extended: %(refusals)s.", refusals=_refusals(outcomes)))
         return
 
     unit = accounts.find_unit(form.unit.data) if form.unit.data else None
@@ -163,17 +167,27 @@ def _run_bulk(form, officer):
         current_user,
         lambda case: service.reassign(case, reason, current_user, officer=officer, unit=unit),
     )
-    _report(outcomes, "Reassigned", f"to {officer.username if officer else unit.name}")
+    target = officer.username if officer else unit.name
+    _report(outcomes, _("Reassigned %(done)s of %(total)s cases to %(target)s: %(references)s.",
+                        target=target, **_counts(outcomes)),
+            _("Not reassigned: %(refusals)s.", refusals=_refusals(outcomes)))
 
 
-def _report(outcomes, verb, how):
-    """Flash what happened to each case: the done ones together, each refusal on its own."""
+def _counts(outcomes):
     done = [o.reference for o in outcomes if o.is_done]
-    if done:
-        flash(f"{verb} {len(done)} of {len(outcomes)} cases {how}: {', '.join(done)}.")
-    refused = [f"{o.reference or o.case_id}: {o.error}" for o in outcomes if not o.is_done]
-    if refused:
-        flash(f"Not {verb.lower()}: " + "; ".join(refused) + ".", "error")
+    return {"done": len(done), "total": len(outcomes), "references": ", ".join(done)}
+
+
+def _refusals(outcomes):
+    return "; ".join(f"{o.reference or o.case_id}: {o.error}" for o in outcomes if not o.is_done)
+
+
+def _report(outcomes, done_text, refused_text):
+    """Flash what happened to each case: the done ones together, each refusal on its own."""
+    if any(o.is_done for o in outcomes):
+        flash(done_text)
+    if not all(o.is_done for o in outcomes):
+        flash(refused_text, "error")
 
 
 @bp.get("/export.csv")
@@ -207,19 +221,21 @@ def incidents():
 def retry(case_id):
     case = cases.get(case_id)
     if case is None:
-        abort(404, f"There is no case {case_id}.")
+        abort(404, _("There is no case %(id)s.", id=case_id))
     if not service.can_act_on(current_user, case):
-        abort(403, "This case belongs to another unit.")
+        abort(403, _("This case belongs to another unit."))
 
     reference = case.reference
     try:
         service.retry_stalled(case, current_user)
     except (service.ActionRefused, cases.CaseConflict) as exc:
-        flash(f"{reference} was not retried: {exc}", "error")
+        flash(_("%(reference)s was not retried: %(error)s", reference=reference, error=exc),
+              "error")
     except cases.ProcessStalled as exc:
-        flash(f"{reference} stalled again: {exc}", "error")
+        flash(_("%(reference)s stalled again: %(error)s", reference=reference, error=exc),
+              "error")
     else:
-        flash(f"{reference} runs again.")
+        flash(_("%(reference)s runs again.", reference=reference))
     return redirect(url_for("escalations.incidents"))
 
 
@@ -232,7 +248,8 @@ def calendar():
     form = DayOffForm()
     form.bind_units(_unit_choices())
     if form.validate_on_submit() and _add_day_off(form):
-        flash(f"{form.day.data:%d %B %Y} is a day off now: {form.name.data.strip()}.")
+        flash(_("%(day)s is a day off now: %(name)s.", day=format_date(form.day.data, "long"),
+                name=form.name.data.strip()))
         return redirect(url_for("escalations.calendar"))
 
     today = utcnow().astimezone(calendars.calendar_for(None).zone).date()

@@ -1,28 +1,40 @@
-"""The text of each kind of message. Context values are plain strings."""
+"""The text of each kind of message, in the recipient's language. Context values are strings."""
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 SUBJECTS = {
-    "received": "We received your report {reference}",
-    "assigned": "Your report {reference} is assigned to {unit}",
-    "resolved": "Your report {reference} is resolved: please confirm",
-    "closed": "Your report {reference} is closed",
-    "new_task": "New task: {task} for {reference}",
-    "at_risk": "At risk: {reference} is due {due_at}",
-    "overdue": "Overdue: {reference} was due {due_at}",
-    "escalated": "Escalated: {reference} needs a decision",
+    "received": _l("We received your report %(reference)s"),
+    "assigned": _l("Your report %(reference)s is assigned to %(unit)s"),
+    "resolved": _l("Your report %(reference)s is resolved: please confirm"),
+    "closed": _l("Your report %(reference)s is closed"),
+    "new_task": _l("New task: %(task)s for %(reference)s"),
+    "at_risk": _l("At risk: %(reference)s is due %(due_at)s"),
+    "overdue": _l("Overdue: %(reference)s was due %(due_at)s"),
+    "escalated": _l("Escalated: %(reference)s needs a decision"),
 }
 
 BODIES = {
-    "received": "Thank you. Your report about {category} is filed as {reference}.\n"
-    "Follow it at {tracking_url}",
-    "assigned": "{unit} is now working on your report {reference}.\n{tracking_url}",
-    "resolved": "The city reports that {reference} is fixed.\n"
-    "Photo of the fix: {photo_url}\n"
-    "Tell us whether it is really fixed: {tracking_url}",
-    "closed": "Your report {reference} is closed ({outcome}). {note}\n{tracking_url}",
-    "new_task": "{task} is waiting for you on {reference} ({category}), due {due_at}.",
-    "at_risk": "{reference} ({category}) is due {due_at} and still open.",
-    "overdue": "{reference} ({category}) was due {due_at} and is still open.",
-    "escalated": "{reference} ({category}) breached its SLA and waits for an escalation decision.",
+    "received": _l(
+        "Thank you. Your report about %(category)s is filed as %(reference)s.\n"
+        "Follow it at %(tracking_url)s"
+    ),
+    "assigned": _l("%(unit)s is now working on your report %(reference)s.\n%(tracking_url)s"),
+    "resolved": _l(
+        "The city reports that %(reference)s is fixed.\n"
+        "Photo of the fix: %(photo_url)s\n"
+        "Tell us whether it is really fixed: %(tracking_url)s"
+    ),
+    "closed": _l("Your report %(reference)s is closed (%(outcome)s). %(note)s\n%(tracking_url)s"),
+    "new_task": _l("%(task)s is waiting for you on %(reference)s (%(category)s), due %(due_at)s."),
+    "at_risk": _l("%(reference)s (%(category)s) is due %(due_at)s and still open."),
+    "overdue": _l("%(reference)s (%(category)s) was due %(due_at)s and is still open."),
+    "escalated": _l(
+        "%(reference)s (%(category)s) breached its SLA and waits for an escalation decision."
+    ),
 }
 
 
@@ -31,7 +43,24 @@ class _Blank(dict):
         return ""
 
 
-def render(kind, context):
-    """Return (subject, body) for a message kind."""
+def render(kind, context, locale=None):
+    """Return (subject, body) for a message kind, in `locale` (else the city's language)."""
+    from casemgr.labels import status_name
+
     values = _Blank({k: "" if v is None else str(v) for k, v in context.items()})
-    return SUBJECTS[kind].format_map(values), BODIES[kind].format_map(values)
+    with force_locale(locale or current_app.config["CASEMGR_DEFAULT_LOCALE"]):
+        if values.get("outcome"):
+            values["outcome"] = status_name(values["outcome"])
+        if values.get("due_at"):
+            values["due_at"] = _city_moment(values["due_at"])
+        return str(SUBJECTS[kind]) % values, str(BODIES[kind]) % values
+
+
+def _city_moment(text):
+    """An ISO moment as the recipient's language writes it in the city's time zone."""
+    from casemgr.i18n import city_time
+
+    try:
+        return city_time(datetime.fromisoformat(text))
+    except ValueError:
+        return text

@@ -28,7 +28,7 @@ def queue(kind, recipient_email, key, context, case=None, user_id=None):
         return None
     if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
         return None
-    subject, body = messages.render(kind, context)
+    subject, body = messages.render(kind, context, _recipient_locale(user_id))
     notification = Notification(
         case_id=getattr(case, "id", None),
         recipient_user_id=user_id,
@@ -41,6 +41,13 @@ def queue(kind, recipient_email, key, context, case=None, user_id=None):
     session.add(notification)
     session.info.setdefault("queued_notifications", []).append(notification)
     return notification
+
+
+def _recipient_locale(user_id):
+    """The language the recipient chose, else None for the city's default."""
+    from casemgr.accounts.models import User
+
+    return session.scalar(select(User.locale).where(User.id == user_id)) if user_id else None
 
 
 @event.listens_for(session, "after_commit")

@@ -4,6 +4,7 @@ import logging
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.open311 import keys
@@ -19,7 +20,7 @@ def for_admins(view):
     @login_required
     def checked(*args, **kwargs):
         if not current_user.has_role("admin"):
-            abort(403, "API keys are managed by admins.")
+            abort(403, _("API keys are managed by admins."))
         return view(*args, **kwargs)
 
     return checked
@@ -32,7 +33,7 @@ def key_list():
     new_key = None
     if form.validate_on_submit():
         try:
-            _, new_key = keys.create(form.name.data, current_user)
+            _key, new_key = keys.create(form.name.data, current_user)
         except keys.ApiKeyError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -48,13 +49,13 @@ def key_list():
 def revoke(key_id):
     key = keys.get(key_id)
     if key is None:
-        abort(404, f"There is no API key {key_id}.")
+        abort(404, _("There is no API key %(id)s.", id=key_id))
     if not RevokeForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     try:
         keys.revoke(key, current_user)
     except keys.ApiKeyError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"The key of {key.name} is revoked.")
+        flash(_("The key of %(name)s is revoked.", name=key.name))
     return redirect(url_for("open311_admin.key_list"))

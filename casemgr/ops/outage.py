@@ -9,6 +9,8 @@ pre-ping replaces dead connections once the server is back.
 import logging
 
 from flask import render_template, request
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -18,7 +20,9 @@ from casemgr.db import session
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-MESSAGE = "The database is not reachable right now. Please try again in a moment."
+MESSAGE = _l("The database is not reachable right now. Please try again in a moment.")
+#: The page's languages: the browser chooses, as a user's saved choice is in the database.
+PAGE_LOCALES = ("id", "en")
 
 
 def _first_line(exc):
@@ -34,10 +38,12 @@ def database_unavailable(exc):
         log.warning("could not close the broken database session: %s", _first_line(cleanup))
 
     if wants_json():
-        body, status = error_response(503, "unavailable", MESSAGE)
+        with force_locale("en"):
+            body, status = error_response(503, "unavailable", str(MESSAGE))
     else:
         # Not error.html: its layout asks the database who is logged in.
-        body, status = render_template("ops/unavailable.html", message=MESSAGE), 503
+        with force_locale(request.accept_languages.best_match(PAGE_LOCALES) or "en"):
+            body, status = render_template("ops/unavailable.html", message=str(MESSAGE)), 503
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

@@ -4,6 +4,7 @@ import logging
 from functools import wraps
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.accounts.models import ROLE_KEYS
@@ -25,7 +26,7 @@ def for_editors(view):
     @login_required
     def checked(*args, **kwargs):
         if not current_user.has_role(*EDITORS):
-            abort(403, "The modeller is for process owners.")
+            abort(403, _("The modeller is for process owners."))
         return view(*args, **kwargs)
 
     return checked
@@ -33,13 +34,13 @@ def for_editors(view):
 
 def _known_or_404(key):
     if key not in service.process_keys():
-        abort(404, f"There is no process {key}.")
+        abort(404, _("There is no process %(key)s.", key=key))
 
 
 def _xml_body():
     xml = request.get_data()
     if not xml.strip():
-        abort(400, "Send the BPMN document as the request body.")
+        abort(400, _("Send the BPMN document as the request body."))
     return xml
 
 
@@ -79,7 +80,7 @@ def draft_xml(key):
     """The draft being worked on, else the latest deployed version."""
     source = service.get_draft(key) or service.latest_version(key)
     if source is None:
-        abort(404, f"There is no process {key}.")
+        abort(404, _("There is no process %(key)s.", key=key))
     response = Response(source.bpmn_xml, mimetype="application/xml")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from casemgr.processes import migration, migration_runs, service, versions
@@ -27,14 +28,14 @@ bp = Blueprint("process_versions", __name__, url_prefix="/processes")
 def _history_or_404(key):
     rows = versions.history(key)
     if not rows:
-        abort(404, f"There is no deployed process {key}.")
+        abort(404, _("There is no deployed process %(key)s.", key=key))
     return rows
 
 
 def _version_or_404(key, number):
     version = service.version_by_number(key, number)
     if version is None:
-        abort(404, f"{key} has no version {number}.")
+        abort(404, _("%(key)s has no version %(number)s.", key=key, number=number))
     return version
 
 
@@ -70,7 +71,7 @@ def diff(key):
     rows = _history_or_404(key)
     form = _diff_form(rows)
     if not request.args or not form.validate():
-        abort(400, "Choose two versions to compare.")
+        abort(400, _("Choose two versions to compare."))
     older = _version_or_404(key, form.older.data)
     newer = _version_or_404(key, form.newer.data)
     return render_template("processes/diff.html", key=key, form=form, older=older,
@@ -130,7 +131,7 @@ def migrate(key):
     _history_or_404(key)
     form = MigrationForm()
     if not form.validate():
-        abort(400, "Give the target version.")
+        abort(400, _("Give the target version."))
     target = _version_or_404(key, form.version.data)
     run_id = migration_runs.start(target, current_user)
     return redirect(url_for("process_versions.migration_run", key=key, run_id=run_id))
@@ -139,7 +140,7 @@ def migrate(key):
 def _run_or_404(key, run_id):
     run = migration_runs.get(run_id)
     if run is None or run.process_key != key:
-        abort(404, f"There is no migration run {run_id} of {key}.")
+        abort(404, _("There is no migration run %(run)s of %(key)s.", run=run_id, key=key))
     return run
 
 

@@ -14,6 +14,20 @@
   var SCALE = ["#f1eef6", "#d4b9da", "#c994c7", "#df65b0", "#dd1c77", "#980043"];
   var OVERLAY_STYLE = { color: "#1f6fb2", weight: 2, fillOpacity: 0.15 };
 
+  // The page's words for this script's texts: {English: words} in a data-texts attribute.
+  function texts(element) {
+    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
+    return function (text, values) {
+      var out = words[text] || text;
+      Object.keys(values || {}).forEach(function (name) {
+        out = out.split("%(" + name + ")s").join(String(values[name]));
+      });
+      return out;
+    };
+  }
+
+  var t = texts(document.getElementById("dashboard-map"));
+
   function getJson(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(url + " answered " + response.status);
@@ -54,8 +68,8 @@
     link.href = "/cases/" + encodeURIComponent(properties.id);
     link.textContent = properties.reference;
     box.appendChild(link);
-    textLine(box, properties.category + " · " + properties.status);
-    textLine(box, properties.timeliness === "overdue" ? "Overdue" : "On time");
+    textLine(box, properties.category + " · " + t(properties.status));
+    textLine(box, properties.timeliness === "overdue" ? t("Overdue") : t("On time"));
     return box;
   }
 
@@ -90,8 +104,8 @@
       clusters.addTo(map);
       heat.addTo(map);
       if (points.length) map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 15 });
-      control.addOverlay(clusters, "Cases (clusters)");
-      control.addOverlay(heat, "Cases (heat map)");
+      control.addOverlay(clusters, escaped(t("Cases (clusters)")));
+      control.addOverlay(heat, escaped(t("Cases (heat map)")));
       element.dataset.cases = String(collection.features.length);
       mark(element, "cases");
       mark(element, "heat");
@@ -131,9 +145,11 @@
           var p = feature.properties;
           var box = document.createElement("div");
           textLine(box, p.name, "strong");
-          textLine(box, "Open: " + p.open + " · overdue: " + p.overdue);
-          textLine(box, "Median hours to resolve: " +
-            (p.median_hours_to_resolve === null ? "—" : p.median_hours_to_resolve));
+          textLine(box, t("Open: %(open)s · overdue: %(overdue)s",
+                          { open: p.open, overdue: p.overdue }));
+          textLine(box, t("Median hours to resolve: %(hours)s", {
+            hours: p.median_hours_to_resolve === null ? "—" : p.median_hours_to_resolve,
+          }));
           shape.bindTooltip(box, { sticky: true });
         },
       });
@@ -158,7 +174,7 @@
       if (picker) picker.addEventListener("change", paint);
       layer.addTo(map);
       layer.bringToBack();
-      control.addOverlay(layer, "Districts (choropleth)");
+      control.addOverlay(layer, escaped(t("Districts (choropleth)")));
       mark(element, "choropleth");
     });
   }
@@ -212,11 +228,12 @@
         data: {
           labels: trends.weeks,
           datasets: [
-            { type: "bar", label: "Filed", data: trends.filed, backgroundColor: "#4f86c6" },
-            { type: "bar", label: "Resolved", data: trends.resolved, backgroundColor: "#2f7d4a" },
+            { type: "bar", label: t("Filed"), data: trends.filed, backgroundColor: "#4f86c6" },
+            { type: "bar", label: t("Resolved"), data: trends.resolved,
+              backgroundColor: "#2f7d4a" },
             {
               type: "line",
-              label: "Median hours to resolve",
+              label: t("Median hours to resolve"),
               data: trends.median_hours_to_resolve,
               borderColor: "#c0392b",
               yAxisID: "hours",
@@ -227,9 +244,9 @@
           animation: false,
           maintainAspectRatio: false,
           scales: {
-            y: { beginAtZero: true, title: { display: true, text: "cases per week" } },
+            y: { beginAtZero: true, title: { display: true, text: t("cases per week") } },
             hours: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                     title: { display: true, text: "hours" } },
+                     title: { display: true, text: t("hours") } },
           },
         },
       });

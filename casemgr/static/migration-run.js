@@ -8,6 +8,20 @@
   var box = document.getElementById("migration-run");
   if (!box) return;
 
+  // The page's words for this script's texts: {English: words} in a data-texts attribute.
+  function texts(element) {
+    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
+    return function (text, values) {
+      var out = words[text] || text;
+      Object.keys(values || {}).forEach(function (name) {
+        out = out.split("%(" + name + ")s").join(String(values[name]));
+      });
+      return out;
+    };
+  }
+
+  var t = texts(box);
+
   function setText(selector, value) {
     box.querySelector(selector).textContent = String(value);
   }
@@ -36,7 +50,7 @@
     bar.max = run.total || 1;
     bar.value = run.total ? run.done : 1;
     bar.textContent = run.percent + "%";
-    setText(".migration-status", run.status);
+    setText(".migration-status", t(run.status));
     setText(".migration-moved", run.moved);
     setText(".migration-failed", run.failed);
     setText(".migration-total", run.total);

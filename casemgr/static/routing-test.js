@@ -11,6 +11,20 @@
   if (!form || !map || !answer) return;
   var last = "";
 
+  // The page's words for this script's texts: {English: words} in a data-texts attribute.
+  function texts(element) {
+    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
+    return function (text, values) {
+      var out = words[text] || text;
+      Object.keys(values || {}).forEach(function (name) {
+        out = out.split("%(" + name + ")s").join(String(values[name]));
+      });
+      return out;
+    };
+  }
+
+  var t = texts(answer);
+
   function line(className, label, text) {
     var p = document.createElement("p");
     p.className = className;
@@ -23,16 +37,19 @@
 
   function ruleText(rule, explanation) {
     if (!rule) return explanation;
-    return "position " + rule.position + ": " + (rule.category || "any category") + " × " +
-      (rule.district ? rule.district.name : "any district") + ", " + rule.window;
+    return t("position %(position)s:", { position: rule.position }) + " " +
+      (rule.category || t("any category")) + " × " +
+      (rule.district ? rule.district.name : t("any district")) + ", " + rule.window;
   }
 
   function show(result) {
     answer.textContent = "";
-    answer.appendChild(line("answer-unit", "Unit: ", result.unit ? result.unit.name : "none"));
-    answer.appendChild(line("answer-district", "District: ",
-      result.district ? result.district.name : "outside the city's districts"));
-    answer.appendChild(line("answer-rule", "Rule: ", ruleText(result.rule, result.explanation)));
+    answer.appendChild(line("answer-unit", t("Unit:") + " ",
+      result.unit ? result.unit.name : t("none")));
+    answer.appendChild(line("answer-district", t("District:") + " ",
+      result.district ? result.district.name : t("outside the city's districts")));
+    answer.appendChild(line("answer-rule", t("Rule:") + " ",
+      ruleText(result.rule, result.explanation)));
     answer.dataset.unit = result.unit ? result.unit.code : "";
   }
 
@@ -66,9 +83,9 @@
       })
       .then(function (pair) {
         if (pair[0]) show(pair[1]);
-        else showErrors(pair[1].error ? pair[1].error.fields : { point: "not understood" });
+        else showErrors(pair[1].error ? pair[1].error.fields : { point: t("not understood") });
       })
-      .catch(function () { showErrors({ server: "no answer, try again" }); last = ""; });
+      .catch(function () { showErrors({ server: t("no answer, try again") }); last = ""; });
   }
 
   // Registered after map.js, so the inputs already hold the clicked point.

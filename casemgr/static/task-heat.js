@@ -7,6 +7,18 @@
 (function () {
   "use strict";
 
+  // The page's words for this script's texts: {English: words} in a data-texts attribute.
+  function texts(element) {
+    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
+    return function (text, values) {
+      var out = words[text] || text;
+      Object.keys(values || {}).forEach(function (name) {
+        out = out.split("%(" + name + ")s").join(String(values[name]));
+      });
+      return out;
+    };
+  }
+
   function getText(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(url + " answered " + response.status);
@@ -15,22 +27,24 @@
   }
 
   function drawHeat(container) {
+    var t = texts(container);
     var status = container.parentElement.querySelector(".task-heat-status");
     Promise.all([getText(container.dataset.xmlUrl), getText(container.dataset.timesUrl)])
       .then(function (answers) {
         var times = JSON.parse(answers[1]);
         return window.casemgrViewer
-          .show(container, answers[0], { heat: times.heat, heatLabel: "median hours" })
+          .show(container, answers[0], { heat: times.heat, heatLabel: t("median hours") })
           .then(function () {
             var measured = Object.keys(times.heat).length;
             status.textContent = measured
-              ? "Median hours in each of " + measured + " tasks, darker is slower."
-              : "No task of these cases is completed yet.";
+              ? t("Median hours in each of %(num)s tasks, darker is slower.", { num: measured })
+              : t("No task of these cases is completed yet.");
             container.dataset.drawn = "heat";
           });
       })
       .catch(function (error) {
-        status.textContent = "The diagram could not be drawn: " + error.message;
+        status.textContent = t("The diagram could not be drawn: %(error)s",
+                               { error: error.message });
       });
   }
 

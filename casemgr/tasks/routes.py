@@ -4,11 +4,13 @@ import logging
 from contextlib import contextmanager
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from casemgr.cases import access, districts
 from casemgr.cases import service as cases
+from casemgr.labels import status_name
 from casemgr.media.photos import PhotoError
 from casemgr.tasks import service
 from casemgr.web import safe_next
@@ -44,18 +46,19 @@ def _refusals():
     except service.OwnCase as exc:
         abort(403, str(exc))
     except service.TaskForbidden:
-        abort(403, "This task belongs to another role or unit.")
+        abort(403, _("This task belongs to another role or unit."))
     except (service.TaskConflict, cases.CaseConflict) as exc:
-        abort(409, f"Someone changed this task or its case meanwhile: {exc}")
+        abort(409, _("Someone changed this task or its case meanwhile: %(error)s", error=exc))
     except cases.ProcessStalled as exc:
-        abort(409, f"The process could not go on and the case is marked for staff: {exc}")
+        abort(409, _("The process could not go on and the case is marked for staff: %(error)s",
+                     error=exc))
 
 
 def _task_or_404(task_id):
     with _refusals():
         task = service.get_for(current_user, task_id)
     if task is None:
-        abort(404, f"There is no task {task_id}.")
+        abort(404, _("There is no task %(id)s.", id=task_id))
     return task
 
 
@@ -69,7 +72,8 @@ def claim(task_id):
     task = _task_or_404(task_id)
     with _refusals():
         service.claim(task, current_user)
-    flash(f"You hold {task.name} of {task.case.reference} now.")
+    flash(_("You hold %(task)s of %(reference)s now.", task=task.name,
+            reference=task.case.reference))
     return redirect(_back())
 
 
@@ -79,10 +83,11 @@ def release(task_id):
     # A supervisor may release an officer's task, which is not theirs to work on.
     task = service.get_task(task_id)
     if task is None:
-        abort(404, f"There is no task {task_id}.")
+        abort(404, _("There is no task %(id)s.", id=task_id))
     with _refusals():
         service.release(task, current_user)
-    flash(f"{task.name} of {task.case.reference} is back in the unit's inbox.")
+    flash(_("%(task)s of %(reference)s is back in the unit's inbox.", task=task.name,
+            reference=task.case.reference))
     return redirect(_back())
 
 
@@ -93,7 +98,7 @@ def task_page(task_id):
     if request.method == "GET":
         return _render(task, service.build_form(task))
     if task.status != "open":
-        abort(409, f"This task is already {task.status}.")
+        abort(409, _("This task is already %(status)s.", status=status_name(task.status)))
 
     form = service.build_form(task, CombinedMultiDict((request.files, request.form)))
     is_valid = form.validate()
@@ -109,7 +114,7 @@ def task_page(task_id):
             photos,
             request.form.get("case_version", type=int),
         )
-    flash(f"{task.name} of {task.case.reference} is done.")
+    flash(_("%(task)s of %(reference)s is done.", task=task.name, reference=task.case.reference))
     if current_user.is_staff:
         return redirect(url_for("tasks.inbox"))
     return redirect(url_for("cases.track", reference=task.case.reference))

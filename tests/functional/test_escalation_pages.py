@@ -117,7 +117,7 @@ def test_rows_are_sorted_by_lateness_with_level_due_and_badges(api, client, logi
     ]
     row = text.split(f'data-case="{very.id}"')[1].split("</tr>")[0]
     assert "20 d late" in row
-    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d WIB", row)  # city time, Jakarta profile
+    assert re.search(r"\w{3} \d\d?, \d{4},? \d\d?:\d\d\W[AP]M WIB", row)  # city time, Jakarta
     assert 'class="level level-2"' in row and "escalated</span>" in row
     assert f'href="/cases/{very.id}"' in row and "Officer water" in row
     row = text.split(f'data-case="{a_little.id}"')[1].split("</tr>")[0]

@@ -91,3 +91,17 @@ def test_a_connection_lost_mid_intake_stores_nothing_and_says_so(api, database_a
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "unavailable"
     assert api.get("/cases", "sup-water").get_json()["items"] == []
+
+
+def test_the_503_page_speaks_the_browser_s_language(client, logins, database_away):
+    log_in(client, logins, "sup-water")
+
+    database_away.start()
+    indonesian = client.get("/tasks/", headers={"Accept-Language": "id"})
+    english = client.get("/tasks/", headers={"Accept-Language": "en"})
+
+    assert indonesian.status_code == english.status_code == 503
+    assert "Untuk sementara tidak tersedia" in indonesian.get_data(as_text=True)
+    assert "Basis data sedang tidak bisa dihubungi" in indonesian.get_data(as_text=True)
+    assert 'lang="id"' in indonesian.get_data(as_text=True)
+    assert "Temporarily unavailable" in english.get_data(as_text=True)

@@ -372,7 +372,7 @@ def test_case_page_shows_fields_tasks_and_history(api, client, logins, drain_cas
     assert drain_case["reference"] in page and "Water and Sewer" in page
     assert "Assign field officer" in page and "Routed to Water and Sewer" in page
     assert "Triage complaint completed (triage: accept)" in page
-    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d WIB", page)  # city time, Jakarta profile
+    assert re.search(r"\w{3} \d\d?, \d{4},? \d\d?:\d\d\W[AP]M WIB", page)  # city time, Jakarta
 
 
 def test_case_list_is_scoped_filtered_and_paged(app, client, logins):
