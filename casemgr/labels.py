@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 #: case, task, outcome and grouping values -> their name on a page.
 NAMES = {
     "submitted": _l("submitted"),
+    "waiting": _l("waiting for the reporter"),
     "accepted": _l("accepted"),
     "assigned": _l("assigned"),
     "escalated": _l("escalated"),

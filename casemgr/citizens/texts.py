@@ -9,6 +9,9 @@ DEFAULT_STATUS_MESSAGES = {
     "submitted": lazy_gettext(
         "We have received your report. The city will check it within one working day."
     ),
+    "waiting": lazy_gettext(
+        "The city has asked the reporter a question; the deadline waits for the answer."
+    ),
     "accepted": lazy_gettext(
         "The city has accepted your report and is handing it to the responsible unit."
     ),
@@ -18,6 +21,9 @@ DEFAULT_STATUS_MESSAGES = {
     ),
     "resolved": lazy_gettext(
         "The city reports that the problem is fixed. The reporter is asked to confirm it."
+    ),
+    "validating": lazy_gettext(
+        "Someone outside the unit that fixed it is checking the fix before the report closes."
     ),
     "closed": lazy_gettext("This report is closed."),
 }

@@ -105,7 +105,7 @@ def dashboard():
     if request.method == "POST" and action_form.validate():
         back = safe_next(request.full_path) or url_for("escalations.dashboard")
         if submissions.outcome_of(action_form.submission.data):
-            flash("These changes were made already; nothing was done again.")
+            flash(_("These changes were made already; nothing was done again."))
             return redirect(back)
         officer = _officer(action_form)
         if not action_form.officer.errors:
