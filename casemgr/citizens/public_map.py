@@ -3,6 +3,7 @@
 from flask import url_for
 from sqlalchemy import select
 
+from casemgr.cases import bbox
 from casemgr.cases.models import Case
 from casemgr.db import session
 
@@ -10,9 +11,13 @@ from casemgr.db import session
 MAX_POINTS = 5000
 
 
-def feature_collection(statuses=None, category=None):
-    """A GeoJSON FeatureCollection of located cases: reference, status, category, date."""
+def feature_collection(statuses=None, category=None, box=None):
+    """A GeoJSON FeatureCollection of located cases: reference, status, category, date.
+
+    `box` (west, south, east, north) keeps the cases in the map's view.
+    """
     query = select(Case).where(Case.is_located, Case.lat.is_not(None), Case.lon.is_not(None))
+    query = bbox.within(query, box)
     if statuses:
         query = query.where(Case.status.in_([statuses] if isinstance(statuses, str)
                                             else statuses))
