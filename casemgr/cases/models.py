@@ -160,7 +160,9 @@ class Case(Base):
     external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
-    workflow_state: Mapped[str] = mapped_column(Text)
+    #: Loaded only when read (a step, the sweep): lists, inboxes and maps never need its
+    #: kilobytes per case.
+    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     next_timer_due_at = mapped_column(UTCDateTime, index=True)
     sla_due_at = mapped_column(UTCDateTime)
     #: The red flag moment; the sweep notifies once and stamps at_risk_flagged_at.

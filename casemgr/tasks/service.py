@@ -3,6 +3,7 @@
 import logging
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, lazyload
 from werkzeug.datastructures import MultiDict
 
 from casemgr.accounts import service as accounts
@@ -35,12 +36,11 @@ class TaskConflict(Exception):
 
 def sync(case, snap):
     """Create rows for newly ready user tasks and cancel rows whose task went away."""
-    open_rows = {
-        row.engine_task_id: row
-        for row in session.scalars(
-            select(Task).where(Task.case_id == case.id, Task.status == "open")
-        )
-    }
+    # The rows' case is `case` itself (already in the session): joining it, its category,
+    # unit, district and people again for each row cost more than the rest of the step.
+    query = select(Task).where(Task.case_id == case.id, Task.status == "open").options(
+        lazyload(Task.case), lazyload(Task.unit), lazyload(Task.assignee))
+    open_rows = {row.engine_task_id: row for row in session.scalars(query)}
     from casemgr.notifications import triggers
 
     ready_ids = set()
@@ -143,8 +143,9 @@ def inbox(
     limit=200,
 ):
     """Open tasks the user may work on, most urgent first."""
-    query = select(Task).join(Task.case).where(Task.status == "open")
-    query = _visible_to(query, user)
+    # The join that filters also fills task.case (contains_eager): no second join of cases.
+    query = select(Task).join(Task.case).options(contains_eager(Task.case))
+    query = _visible_to(query.where(Task.status == "open"), user)
     if category:
         query = query.where(Case.category.has(code=category))
     if district_id:
