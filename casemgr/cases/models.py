@@ -64,7 +64,9 @@ class District(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    geometry: Mapped[str] = mapped_column(Text)
+    #: Up to hundreds of kilobytes: loaded only where the boundary is drawn or tested,
+    #: not with every case that names its district.
+    geometry: Mapped[str] = mapped_column(Text, deferred=True)
     min_lat: Mapped[float] = mapped_column(Float)
     min_lon: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
