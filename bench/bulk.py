@@ -111,7 +111,7 @@ def _cases(count, version_id, states, located_share, citizens):
                c.unit_id,
                CASE WHEN g.n % 10 < 7 THEN
                  (SELECT min(id) FROM users WHERE username LIKE 'bulk-citizen-%')
-                 + (g.n * 7919) % :citizens END,
+                 + (g.n::bigint * 7919) % :citizens END,
                false, g.status, 'normal', 'web', :version,
                CASE g.status WHEN 'closed' THEN '{{}}'
                  WHEN 'submitted' THEN :s_triage WHEN 'accepted' THEN :s_assign
