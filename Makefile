@@ -21,7 +21,7 @@ help:
 	@echo "make test       ruff check + pytest (PYTEST_ARGS='-k foo' to pass options)"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     sort imports and format with ruff"
-	@echo "make bench      run bench/engine.py and bench/sla_sweep.py"
+	@echo "make bench      run every benchmark (bench/all.py last: one JSON line; docs/performance.md)"
 	@echo "make assets     re-vendor Leaflet and rebuild the modeller bundle from npm (needs Node)"
 	@echo "make translations  extract the page strings, update translations/*.po, compile the .mo"
 	@echo "make clean      remove caches and build leftovers; distclean also removes .venv"
@@ -72,9 +72,11 @@ format: venv
 	$(BIN)/ruff check --select I --fix .
 	$(BIN)/ruff format .
 
+# Against PostgreSQL (BENCH_DATABASE_URL, default bench_perf, which it wipes) and Redis.
 bench: venv
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/sla_sweep.py
+	$(BIN)/python bench/all.py
 
 assets:
 	bash scripts/vendor_assets.sh

@@ -12,6 +12,7 @@ from flask import current_app, has_app_context
 log = logging.getLogger(__name__)
 
 _worker_app = {}
+_redis_clients = {}
 
 
 def job(func):
@@ -41,9 +42,15 @@ def _run(func, args, kwargs):
 
 
 def redis_connection(url=None):
-    from redis import Redis
+    url = url or current_app.config["REDIS_URL"]
+    # One client per URL and process: its pool keeps connections open across requests
+    # (a new client per enqueue connected, and said hello, every time).
+    client = _redis_clients.get(url)
+    if client is None:
+        from redis import Redis
 
-    return Redis.from_url(url or current_app.config["REDIS_URL"])
+        client = _redis_clients.setdefault(url, Redis.from_url(url))
+    return client
 
 
 def queue():

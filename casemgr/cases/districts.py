@@ -9,6 +9,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import Point, mapping, shape
 from shapely.validation import explain_validity
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from casemgr.cases.models import District
 from casemgr.db import session
@@ -92,7 +93,7 @@ def _prepared():
     key = session.execute(select(func.count(District.id), func.max(District.id))).one()
     if _shapes["key"] != tuple(key):
         items = []
-        for district in session.scalars(select(District)):
+        for district in session.scalars(select(District).options(undefer(District.geometry))):
             geometry = shape(json.loads(district.geometry))
             prepare(geometry)
             items.append((district.id, geometry))
@@ -128,7 +129,8 @@ def list_districts():
 def feature_collection(tolerance=0.0001):
     """Return every district as GeoJSON, simplified by `tolerance` degrees for drawing."""
     features = []
-    for district in list_districts():
+    query = select(District).options(undefer(District.geometry)).order_by(District.name)
+    for district in session.scalars(query):
         geometry = shape(json.loads(district.geometry))
         features.append(
             {

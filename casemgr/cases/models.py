@@ -68,7 +68,9 @@ class District(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    geometry: Mapped[str] = mapped_column(Text)
+    #: Up to hundreds of kilobytes: loaded only where the boundary is drawn or tested,
+    #: not with every case that names its district.
+    geometry: Mapped[str] = mapped_column(Text, deferred=True)
     min_lat: Mapped[float] = mapped_column(Float)
     min_lon: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
@@ -164,7 +166,9 @@ class Case(Base):
     external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
-    workflow_state: Mapped[str] = mapped_column(Text)
+    #: Loaded only when read (a step, the sweep): lists, inboxes and maps never need its
+    #: kilobytes per case.
+    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     next_timer_due_at = mapped_column(UTCDateTime, index=True)
     sla_due_at = mapped_column(UTCDateTime)
     #: The red flag moment; the sweep notifies once and stamps at_risk_flagged_at.

@@ -11,7 +11,8 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemgr import engine
@@ -391,10 +392,27 @@ def _mark_stalled(case, exc):
     log.warning("case %s stalled%s: %s", case.reference, where, exc)
 
 
+def _state_as_read(case):
+    """The workflow state of the case version this session read.
+
+    The state is a deferred column: loaded on its own, it must still belong to the version
+    read with the rest of the row, or a step would run on a newer state than the caller saw.
+    """
+    if "workflow_state" not in inspect(case).unloaded:
+        return case.workflow_state
+    state = session.scalar(
+        select(Case.workflow_state).where(Case.id == case.id, Case.version == case.version)
+    )
+    if state is None:
+        raise CaseConflict(f"case {case.reference} changed meanwhile; load it again")
+    set_committed_value(case, "workflow_state", state)
+    return state
+
+
 def load_workflow(case):
     version = processes.get_version(case.process_version_id)
     helpers = calendars.engine_helpers(calendars.calendar_for(case.unit_id))
-    return engine.load_state(processes.parsed(version), case.workflow_state, helpers)
+    return engine.load_state(processes.parsed(version), _state_as_read(case), helpers)
 
 
 def advance(

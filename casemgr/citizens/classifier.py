@@ -10,11 +10,7 @@ import logging
 import threading
 from pathlib import Path
 
-import joblib
 from flask import current_app
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
 from sqlalchemy import select
 
 from casemgr.cases.models import Case, Category
@@ -55,6 +51,12 @@ def train(rows=None):
             f"{len(rows)} classified cases in {len(codes)} categories: need at least "
             f"{MIN_CASES} cases in 2 categories"
         )
+    # scikit-learn (with SciPy) adds some 85 MB to a process: imported on first use, so
+    # workers that never suggest a category (RQ, the API) do not carry it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
     model = make_pipeline(
         TfidfVectorizer(lowercase=True, ngram_range=(1, 2), sublinear_tf=True, min_df=1),
         LogisticRegression(max_iter=2000, C=10.0),
@@ -73,6 +75,8 @@ def retrain():
     model = train()
     path = model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    import joblib
+
     joblib.dump(model, path)
     with _lock:
         _cache.update(model=model, path=str(path), mtime=path.stat().st_mtime)
@@ -88,7 +92,12 @@ def _model():
                 and _cache["mtime"] == mtime:
             return _cache["model"]
     # The file is written only by retrain() above, into the instance folder.
-    model = joblib.load(path) if mtime is not None else _train_or_none()
+    if mtime is not None:
+        import joblib
+
+        model = joblib.load(path)
+    else:
+        model = _train_or_none()
     with _lock:
         _cache.update(model=model, path=str(path), mtime=mtime)
     return model

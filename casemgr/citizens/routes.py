@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.accounts.auth import page_user
-from casemgr.cases import merging
+from casemgr.cases import bbox, merging
 from casemgr.cases import service as cases
 from casemgr.cases.models import OPEN_STATUSES, STATUSES
 from casemgr.citizens import classifier, duplicates, public_map, service
@@ -161,8 +161,13 @@ def map_cases():
     if category is not None and cases.category_by_code(category) is None:
         return _json_error(422, _("Unknown category %(code)s.", code=category))
 
+    try:
+        box = bbox.parse(request.args.get("bbox"))
+    except bbox.BboxError as exc:
+        return _json_error(422, _("Bad bbox: %(problem)s.", problem=str(exc)))
+
     statuses = OPEN_STATUSES if status == "open" else status
-    return jsonify(public_map.feature_collection(statuses, category))
+    return jsonify(public_map.feature_collection(statuses, category, box))
 
 
 # -- staff: merge a duplicate ------------------------------------------------------------

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from casemgr.accounts import service as accounts
-from casemgr.cases import districts
+from casemgr.cases import bbox, districts
 from casemgr.cases import service as cases
 from casemgr.cases.models import STATUSES
 from casemgr.processes import service as processes
@@ -18,7 +18,8 @@ GROUPS = ("category", "unit", "official", "district")
 #: `as_of=data` judges open cases at the latest moment the data records (imports).
 AS_OF_DATA = "data"
 #: Query-string names the filters own; anything else is left to the caller.
-NAMES = ("from", "to", "category", "unit", "district", "status", "as_of")
+#: `bbox` (west,south,east,north) keeps the cases of a map view.
+NAMES = ("from", "to", "category", "unit", "district", "status", "as_of", "bbox")
 
 
 class FilterError(Exception):
@@ -41,6 +42,8 @@ class CaseFilter:
     status: str | None = None
     #: None: now. AS_OF_DATA: the data's own latest moment. Else an aware datetime.
     as_of: object = None
+    #: (west, south, east, north) in degrees, or None for anywhere.
+    bbox: tuple | None = None
 
     def query_args(self):
         """The filter as query-string arguments, for links to exports and data."""
@@ -59,6 +62,7 @@ class CaseFilter:
             "district": self.district,
             "status": self.status,
             "as_of": as_of,
+            "bbox": ",".join(f"{value:g}" for value in self.bbox) if self.bbox else "",
         }
 
 
@@ -96,6 +100,14 @@ def _code(args, name, exists, fields):
     return raw or None
 
 
+def _bbox(args, fields):
+    try:
+        return bbox.parse(args.get("bbox"))
+    except bbox.BboxError as exc:
+        fields["bbox"] = str(exc)
+        return None
+
+
 def _district_exists(code):
     return any(d.code == code for d in districts.list_districts())
 
@@ -117,6 +129,7 @@ def parse(args):
         district=_code(args, "district", _district_exists, fields),
         status=status,
         as_of=_as_of(args, fields),
+        bbox=_bbox(args, fields),
     )
     if fields:
         raise FilterError(fields)

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from casemgr.accounts.models import Unit, User
-from casemgr.cases import access, districts
+from casemgr.cases import access, bbox, districts
 from casemgr.cases import service as cases
 from casemgr.cases.models import Case, CaseEvent
 from casemgr.dashboard import kpis, overlays
@@ -57,7 +57,7 @@ def _query(user, case_filter):
         query = query.where(Case.filed_at >= case_filter.filed_from)
     if case_filter.filed_before:
         query = query.where(Case.filed_at < case_filter.filed_before)
-    return query
+    return bbox.within(query, case_filter.bbox)
 
 
 def cases_for(user, case_filter, is_located=None):

@@ -12,7 +12,13 @@ TASK_STATUSES = ("open", "completed", "cancelled")
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_inbox", "status", "role", "unit_id"),)
+    __table_args__ = (
+        Index("ix_tasks_inbox", "status", "role", "unit_id"),
+        # The inbox walks a role's open tasks in due order and stops at its page; the unit
+        # and holder are in the index so that rows of other units are skipped without
+        # reading them.
+        Index("ix_tasks_queue", "status", "role", "due_at", "id", "unit_id", "assignee_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
