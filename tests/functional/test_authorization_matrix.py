@@ -7,6 +7,7 @@ one user never show another unit's or another citizen's private data.
 
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,12 @@ def _uses_object(args):
                for v in args.values())
 
 
+def forget_request_state():
+    """Requests share the test's app context: drop the user and CSRF token kept in `g`."""
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+
+
 class Caller:
     """One user calling pages with a session and /api/v1 with a bearer token."""
 
@@ -123,17 +130,19 @@ class Caller:
         self.headers = {}
         if username:
             password = logins[username]["password"]
-            g.pop("_login_user", None)
-            response = self.client.post("/login", data={"username": username,
-                                                        "password": password})
+            forget_request_state()
+            page = self.client.get("/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            response = self.client.post("/login", data={
+                "username": username, "password": password,
+                "csrf_token": token.group(1) if token else ""})
             assert response.status_code == 302
             token = api.client.post("/api/v1/auth/token",
                                     json={"username": username, "password": password})
             self.headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
 
     def call(self, method, url):
-        # Requests share the test's app context, where Flask-Login keeps the last user.
-        g.pop("_login_user", None)
+        forget_request_state()
         headers = self.headers if url.startswith("/api/") else {}
         kwargs = {"json": {}} if url.startswith("/api/") and method in WRITES else {}
         response = self.client.open(url, method=method, headers=headers, **kwargs)
