@@ -90,7 +90,8 @@ def draft_xml(key):
 def validate(key):
     _known_or_404(key)
     _parsed, errors = service.validate(_xml_body())
-    return jsonify({"errors": errors, "is_valid": not errors})
+    # 422 as the API answers: a document with problems (an entity bomb too) is refused.
+    return jsonify({"errors": errors, "is_valid": not errors}), 422 if errors else 200
 
 
 @bp.post("/<key>/draft")

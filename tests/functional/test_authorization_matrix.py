@@ -36,7 +36,8 @@ WRITES = {"POST", "PUT", "DELETE", "PATCH"}
 LAYER = (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
          b'"geometry":{"type":"Point","coordinates":[-71.08,42.31]}}]}')
 STATE_TABLES = ("cases", "tasks", "case_events", "routing_rules", "category_questions",
-                "overlay_layers", "open311_api_keys", "process_drafts", "attachments")
+                "overlay_layers", "open311_api_keys", "process_drafts", "process_versions",
+                "attachments")
 
 
 def test_every_route_has_an_entry(app):
