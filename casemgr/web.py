@@ -85,7 +85,8 @@ def _refuse_nul_bytes():
     texts += [value for values in request.args.listvalues() for value in values]
     texts += [value for values in request.form.listvalues() for value in values]
     body = request.get_data(as_text=True) if request.is_json else ""
-    if "\\u0000" in body or any("\x00" in text for text in [body, *texts]):
+    # A multipart part whose name is only a line break comes through with the name None.
+    if "\\u0000" in body or any("\x00" in (text or "") for text in [body, *texts]):
         abort(400, "NUL characters are not allowed in requests.")
 
 

@@ -1,0 +1,87 @@
+"""schemathesis over /api/v1 and Open311, through the WSGI app: no answer is a 5xx.
+
+Each operation gets a bounded number of generated requests so that the whole file runs
+in CI in about a minute; Hypothesis keeps no example database between runs.
+"""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    status_code_conformance,
+)
+
+from tests.functional.open311 import new_key
+from tests.functional.test_authorization_matrix import forget_request_state
+
+EXAMPLES = 20
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+
+
+def fuzz(schema, call):
+    """Run `call` on generated cases of every operation; a failing check raises."""
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations
+
+    for operation in operations:
+
+        @FUZZ_SETTINGS
+        @given(case=operation.as_strategy())
+        def run(case):
+            forget_request_state()
+            call(case)
+
+        try:
+            run()
+        except Exception as exc:
+            raise AssertionError(f"{operation.label}: {exc}") from exc
+    return len(operations)
+
+
+@pytest.fixture
+def open311_key(app, monkeypatch):
+    # Fuzzing makes more calls than a client may; the limits have their own tests.
+    monkeypatch.setitem(app.config, "OPEN311_RATE_LIMIT", "100000 per minute")
+    return new_key("fuzzing-client")
+
+
+def test_api_v1_never_answers_5xx(app, api):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    headers = api.headers("admin")
+
+    def call(case):
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=CHECKS)
+
+    assert fuzz(schema, call) > 30
+
+
+def test_open311_never_answers_5xx(app, open311_key):
+    schema = schemathesis.openapi.from_wsgi("/open311/v2/openapi.json", app)
+
+    def call(case):
+        if isinstance(case.body, dict) and "api_key" in case.body:
+            case.body["api_key"] = open311_key
+        response = case.call(params={"api_key": open311_key})
+        case.validate_response(response, checks=[not_a_server_error, content_type_conformance])
+
+    assert fuzz(schema, call) >= 5
+
+
+def test_multipart_part_named_by_a_line_break_is_not_a_500(client, api):
+    """Found by schemathesis: such a part has the name None, which the NUL check tripped on."""
+    response = client.post("/api/v1/cases", headers=api.headers("admin"),
+                           data={"\r": "null", "category": "DENY", "description": "DENY"},
+                           content_type="multipart/form-data")
+
+    assert response.status_code in (400, 422)
+    assert response.get_json()["error"]["message"]
