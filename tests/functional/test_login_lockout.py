@@ -1,6 +1,8 @@
 """Login throttling per address, lockout per account, and password hashes."""
 
 import logging
+import os
+import uuid
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -159,3 +161,18 @@ def test_bad_login_settings_stop_start_up(app):
         create_app({**app.config, "LOGIN_RATE_LIMIT": "lots"})
     with pytest.raises(ConfigError, match="CASEMGR_LOGIN_MAX_FAILURES"):
         create_app({**app.config, "LOGIN_MAX_FAILURES": 0})
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (set by .ci/run)")
+def test_address_counts_are_shared_through_redis(app):
+    from casemgr import create_app
+
+    settings = {**app.config, "REDIS_URL": os.environ["REDIS_URL"],
+                "QUEUE_NAME": f"test-{uuid.uuid4().hex[:8]}", "LOGIN_RATE_LIMIT": "3 per minute"}
+    first, second = create_app(settings), create_app(settings)
+    try:
+        answers = [api_login(web.test_client(), f"ghost-{n}", "nope").status_code
+                   for n, web in enumerate([first, first, second, second])]
+        assert answers == [401, 401, 401, 429]
+    finally:
+        first.extensions["login_throttle"].reset()
