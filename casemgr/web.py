@@ -81,12 +81,14 @@ def _csrf_refused(error):
 
 def _refuse_nul_bytes():
     """Refuse text with NUL characters: no database stores them, and no person types them."""
+    if None in request.form or None in request.files:
+        # A multipart part named by nothing but a line break comes through unnamed.
+        abort(400, "Every form field needs a name.")
     texts = [request.path, *request.args.keys(), *request.form.keys()]
     texts += [value for values in request.args.listvalues() for value in values]
     texts += [value for values in request.form.listvalues() for value in values]
     body = request.get_data(as_text=True) if request.is_json else ""
-    # A multipart part whose name is only a line break comes through with the name None.
-    if "\\u0000" in body or any("\x00" in (text or "") for text in [body, *texts]):
+    if "\\u0000" in body or any("\x00" in text for text in [body, *texts]):
         abort(400, "NUL characters are not allowed in requests.")
 
 

@@ -216,7 +216,14 @@ PATHS = {
     "/auth/token": {
         "post": _op(
             "Exchange username and password for a bearer token",
-            {"200": {"description": "A token", **_json({"type": "object"})}},
+            {
+                "200": {"description": "A token", **_json({"type": "object"})},
+                "429": {
+                    "description": "Too many attempts from this address, or the name is "
+                    "locked after repeated wrong passwords (see Retry-After)",
+                    **_json(_ref("Error")),
+                },
+            },
             body={
                 "required": True,
                 **_json(
