@@ -126,3 +126,14 @@ def test_open311_part_named_by_a_line_break_is_not_a_500(client):
 
     assert response.status_code == 400
     assert "needs a name" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["migration", "migration/preview", "migrations"])
+@pytest.mark.parametrize("payload", [{"version": 2**31}, {"version": 1, "case_ids": [2**31]},
+                                     {"version": 0}])
+def test_migration_numbers_past_the_id_range_are_a_422(api, path, payload):
+    """Found by schemathesis on PostgreSQL: 2**31 reached the database and failed there."""
+    response = api.post(f"/processes/complaint/{path}", "owner", json=payload)
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid"
