@@ -4,8 +4,11 @@ The line and bytecode budget of the sandbox only sees Python steps. A single `*`
 `<<`, `%` or string method runs in C and could ask for gigabytes or minutes before the
 budget looks again. Scripts compile these operators into calls of `guarded_binop`, and
 the few builtins and methods that grow values are wrapped to check their size first.
-Forking a process with a memory rlimit per script was the other way; it costs about
-20 ms a script against microseconds here, and a case runs several scripts per step.
+Forking a child with a memory rlimit per script was the other way. Measured on the dev
+machine: a bare fork costs about 3 ms (more from a large worker process) against about
+0.3 ms for a whole guarded script run in process; a case runs several scripts per step,
+and forking a threaded gunicorn worker is unsafe. So the guards, plus the sandbox's
+memory look every few thousand steps as the backstop.
 """
 
 import operator
