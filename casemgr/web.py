@@ -74,7 +74,7 @@ def _set_cookie_flags(app):
 
 def _csrf_refused(error):
     log.warning("form refused on %s %s: %s", request.method, request.path, error.description)
-    message = ("The form could not be checked (its security token is missing or expired). "
+    message = ("The form's security (CSRF) token is missing or expired. "
                "Reload the page and send it again.")
     return render_template("error.html", code=400, message=message), 400
 

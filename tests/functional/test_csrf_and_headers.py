@@ -60,7 +60,7 @@ def test_every_form_post_without_token_is_refused(app, api, logins, city, csrf_o
             session.expire_all()
             body = response.get_data(as_text=True)
             assert response.status_code == 400, f"{method} {url}: {response.status_code}"
-            assert "security token is missing or expired" in body, url
+            assert "security (CSRF) token is missing or expired" in body, url
             assert response.mimetype == "text/html"
             assert _state() == before, f"{method} {url} changed state without a token"
 
