@@ -89,6 +89,11 @@ SETTINGS = {
     "SWEEP_INTERVAL": ("CASEMGR_SWEEP_INTERVAL", int, 10),
     #: Which Procfile processes this host runs: web hosts, worker hosts, one scheduler.
     "PROCESSES": ("CASEMGR_PROCESSES", str, "web,worker,scheduler"),
+    #: Login attempts (pages and /api/v1/auth/token) one address may make.
+    "LOGIN_RATE_LIMIT": ("CASEMGR_LOGIN_RATE_LIMIT", str, "30 per minute; 300 per hour"),
+    #: Wrong passwords in a row that lock an account, and for how many minutes.
+    "LOGIN_MAX_FAILURES": ("CASEMGR_LOGIN_MAX_FAILURES", int, 5),
+    "LOGIN_LOCKOUT_MINUTES": ("CASEMGR_LOGIN_LOCKOUT_MINUTES", int, 15),
     #: Requests one Open311 client (API key, or address without one) may make.
     "OPEN311_RATE_LIMIT": ("CASEMGR_OPEN311_RATE_LIMIT", str, "120 per minute; 5000 per day"),
     #: Queue Open311 requests for a job to file, answering a token (asynchronous intake).

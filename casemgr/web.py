@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template, request
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,9 @@ class RowIdConverter(IntegerConverter):
 def init_app(app):
     # Set before any blueprint adds a route, so every <int:id> is bounded.
     app.url_map.converters["int"] = RowIdConverter
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    _set_cookie_flags(app)
     csrf.init_app(app)
+    app.register_error_handler(CSRFError, _csrf_refused)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"city": app.config["CITY"]})
@@ -57,8 +58,35 @@ def init_app(app):
         app.register_error_handler(code, _error_page)
 
 
+#: Seconds a browser keeps to HTTPS once it saw the production site.
+HSTS_SECONDS = 365 * 24 * 3600
+
+
+def _is_production(app):
+    return app.config["CASEMGR_ENV"] == "production"
+
+
+def _set_cookie_flags(app):
+    """Session cookies out of reach of scripts and other sites; HTTPS-only in production."""
+    # Flask's own defaults fill these keys already (SameSite None): set them outright.
+    for prefix in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
+        app.config[f"{prefix}_HTTPONLY"] = True
+        app.config[f"{prefix}_SAMESITE"] = "Lax"
+        app.config[f"{prefix}_SECURE"] = _is_production(app)
+
+
+def _csrf_refused(error):
+    log.warning("form refused on %s %s: %s", request.method, request.path, error.description)
+    message = ("The form's security (CSRF) token is missing or expired. "
+               "Reload the page and send it again.")
+    return render_template("error.html", code=400, message=message), 400
+
+
 def _refuse_nul_bytes():
     """Refuse text with NUL characters: no database stores them, and no person types them."""
+    if None in request.form or None in request.files:
+        # A multipart part named by nothing but a line break comes through unnamed.
+        abort(400, "Every form field needs a name.")
     texts = [request.path, *request.args.keys(), *request.form.keys()]
     texts += [value for values in request.args.listvalues() for value in values]
     texts += [value for values in request.form.listvalues() for value in values]
@@ -84,6 +112,10 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if _is_production(current_app):
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains"
+        )
     if response.mimetype == "text/html":
         policy = content_security_policy(current_app.config["CASEMGR_TILE_URL"])
         response.headers.setdefault("Content-Security-Policy", policy)

@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 
 from casemgr import create_app, demo, migrate
+from casemgr.accounts.models import User
 from casemgr.cases import districts
 from casemgr.db import engine_for, session
 from casemgr.escalations import calendars
@@ -56,6 +57,8 @@ def app(tmp_path_factory):
             "PASSWORD_HASH": "pbkdf2:sha256:1000",
             "WTF_CSRF_ENABLED": False,
             "REDIS_URL": "",
+            # The suite logs in far more often than a person; the lockout tests lower it.
+            "LOGIN_RATE_LIMIT": "100000 per minute",
         }
     )
     _reset_schema(url)
@@ -88,6 +91,7 @@ def _clean(request, app):
             session.execute(delete(table))
         elif "id" in table.c:
             session.execute(delete(table).where(table.c.id > app.seeded_max_ids[table.name]))
+    session.execute(update(User).values(failed_logins=0, locked_until=None))
     session.commit()
     session.remove()
     districts._shapes["key"] = None

@@ -24,7 +24,10 @@ def _load_user(user_id):
 
 
 def init_app(app):
+    from casemgr.accounts import throttle
+
     login_manager.init_app(app)
+    throttle.init_app(app)
 
 
 def api_user():

@@ -1,6 +1,6 @@
 """Users, their roles and the city units they work in."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casemgr.db import Base, UTCDateTime, utcnow
@@ -63,6 +63,10 @@ class User(Base):
     #: The language the user chose for the pages (id or en); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    #: Wrong passwords in a row since the last good login; LOGIN_MAX_FAILURES locks.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Logins are refused until this moment, even with the right password.
+    locked_until = mapped_column(UTCDateTime, nullable=True)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")

@@ -2,7 +2,15 @@
 
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -26,7 +34,14 @@ def login():
 
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.username.data, form.password.data)
+        try:
+            user = service.authenticate(
+                form.username.data, form.password.data, request.remote_addr or "unknown")
+        except service.LoginRefused as refused:
+            form.password.errors.append(str(refused))
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(refused.retry_after_seconds)
+            return response
         if user is None:
             form.password.errors.append(_("Wrong username or password."))
         else:

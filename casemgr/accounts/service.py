@@ -4,12 +4,14 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casemgr.accounts.models import ROLE_KEYS, ApiToken, Role, Unit, User
+from casemgr.accounts.throttle import throttle
 from casemgr.db import session, utcnow
 
 log = logging.getLogger(__name__)
@@ -76,15 +78,104 @@ def create_user(username, password, roles, unit=None, full_name="", email=None):
     return user
 
 
-def authenticate(username, password):
-    """Return the active user with this name and password, or None."""
+class LoginRefused(Exception):
+    """A login refused whatever the password: too many attempts, or a locked account."""
+
+    def __init__(self, message, retry_after_seconds):
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+THROTTLED = "Too many login attempts from your address. Wait a minute and try again."
+LOCKED = ("Too many wrong passwords: this account is locked for {minutes} minutes. "
+          "Try again later or ask an administrator.")
+
+
+def authenticate(username, password, address=None):
+    """Return the active user with this name and password, or None for a wrong pair.
+
+    Raise LoginRefused when `address` tried too often, or the name is locked after too
+    many wrong passwords; an unknown name locks the same way, so locks reveal no names.
+    """
+    config = current_app.config
+    failures, minutes = config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCKOUT_MINUTES"]
+    if address is not None and not throttle().allow_address(address):
+        log.warning("login throttled for address %s", address)
+        raise LoginRefused(THROTTLED, 60)
+
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password or "")
-        return None
+        return _unknown_name_failed(username, password, failures, minutes)
+    _refuse_if_locked(user, minutes)
+
     if not check_password_hash(user.password_hash, password or ""):
+        _record_failure(user, address, failures, minutes)
         return None
+    _record_success(user, password)
     return user
+
+
+def _unknown_name_failed(username, password, failures, minutes):
+    if throttle().is_name_locked(username, failures, minutes):
+        raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60)
+    check_password_hash(_DUMMY_HASH, password or "")
+    if throttle().name_failed(username, failures, minutes):
+        raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60)
+    return None
+
+
+def _refuse_if_locked(user, minutes):
+    now = utcnow()
+    if user.locked_until is None:
+        return
+    if user.locked_until > now:
+        seconds = int((user.locked_until - now).total_seconds()) + 1
+        raise LoginRefused(LOCKED.format(minutes=minutes), seconds)
+    # The lock ran out: the count starts afresh.
+    user.failed_logins, user.locked_until = 0, None
+
+
+def _record_failure(user, address, failures, minutes):
+    user.failed_logins += 1
+    log.info("wrong password for %s from %s (%d in a row)",
+             user.username, address, user.failed_logins)
+    if user.failed_logins < failures:
+        session.commit()
+        return
+
+    user.locked_until = utcnow() + timedelta(minutes=minutes)
+    session.commit()
+    log.warning("account %s locked until %s after %d wrong passwords, the last from %s",
+                user.username, user.locked_until.isoformat(), user.failed_logins, address)
+    raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60)
+
+
+def _record_success(user, password):
+    user.failed_logins, user.locked_until = 0, None
+    method = current_app.config["PASSWORD_HASH"]
+    if needs_rehash(user.password_hash, method):
+        # The password is at hand only now: store it under the current algorithm.
+        user.password_hash = generate_password_hash(password, method=method)
+        log.info("password of %s rehashed with %s", user.username, method.split(":")[0])
+    session.commit()
+
+
+@lru_cache(maxsize=8)
+def _hash_prefix(method):
+    return generate_password_hash("probe", method=method).split("$", 1)[0]
+
+
+def needs_rehash(password_hash, method):
+    """True when `password_hash` was not made with `method` and its parameters."""
+    return password_hash.split("$", 1)[0] != _hash_prefix(method)
+
+
+def unlock(user):
+    """Lift a login lock and forget the wrong passwords (an administrator's act)."""
+    user = session.get(User, user.id)
+    user.failed_logins, user.locked_until = 0, None
+    session.commit()
+    log.info("account %s unlocked", user.username)
 
 
 def _digest(token):

@@ -216,7 +216,14 @@ PATHS = {
     "/auth/token": {
         "post": _op(
             "Exchange username and password for a bearer token",
-            {"200": {"description": "A token", **_json({"type": "object"})}},
+            {
+                "200": {"description": "A token", **_json({"type": "object"})},
+                "429": {
+                    "description": "Too many attempts from this address, or the name is "
+                    "locked after repeated wrong passwords (see Retry-After)",
+                    **_json(_ref("Error")),
+                },
+            },
             body={
                 "required": True,
                 **_json(
@@ -423,12 +430,15 @@ PATHS = {
                          **_json(_ref("ProcessProblems"))}}, params=KEY)}),
             ("/processes/{key}/migration/preview", {"post": _op(
                 "Which open cases can move to a version, and why the others cannot",
-                {"200": {"description": "Per case", **_json({"type": "object"})}},
+                {"200": {"description": "Per case", **_json({"type": "object"})},
+                 "422": {"description": "Field errors", **_json(_ref("Error"))}},
                 body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
             ("/processes/{key}/migration", {"post": _op(
                 "Move the movable open cases (or the listed ones) to a version; timers keep "
                 "their due moments", {"200": {"description": "Moved and refused cases",
-                                              **_json({"type": "object"})}},
+                                              **_json({"type": "object"})},
+                                      "422": {"description": "Field errors",
+                                              **_json(_ref("Error"))}},
                 body={"required": True, **_json(MIGRATION_BODY)}, params=KEY)}),
             ("/categories/{code}/questions", {
                 "get": _op("A category's extra questions (Open311 attributes)",

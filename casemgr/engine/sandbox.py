@@ -2,12 +2,15 @@
 
 SpiffWorkflow evaluates scripts with plain eval/exec. Process owners edit diagrams in the
 browser, so their scripts must not reach imports, files, dunder attributes or builtins
-beyond a small allow-list. RestrictedPython refuses those at compile time; a line budget
-stops a loop that never ends.
+beyond a small allow-list. RestrictedPython refuses those at compile time; a line, bytecode,
+time, depth and memory budget stops a loop or a recursion that never ends, and the size
+guards of script_limits stop a single operator that would build a huge value.
 """
 
+import ast
 import json
 import logging
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -25,6 +28,8 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from casemgr.engine import script_limits
+
 log = logging.getLogger(__name__)
 
 #: Lines a single script or condition may run before it is stopped.
@@ -35,6 +40,12 @@ MAX_OPCODES = 2_000_000
 MAX_SECONDS = 2.0
 #: Longest sequence the restricted range() builds.
 MAX_RANGE = 10_000
+#: Nested calls a script may make (Python's own limit would let it eat the C stack).
+MAX_DEPTH = 50
+#: Memory (bytes) a script may add to the process before it is stopped.
+MAX_MEMORY = 256 * 1024 * 1024
+#: Steps between two looks at the process's memory (each look is one small read).
+MEMORY_EVERY = 2_000
 
 
 class ScriptRefused(Exception):
@@ -68,17 +79,21 @@ def _limited_range(*args):
 
 
 def _inplace(operator, left, right):
-    operations = {
-        "+=": lambda a, b: a + b,
-        "-=": lambda a, b: a - b,
-        "*=": lambda a, b: a * b,
-        "/=": lambda a, b: a / b,
-        "//=": lambda a, b: a // b,
-        "%=": lambda a, b: a % b,
-    }
-    if operator not in operations:
+    if operator not in ("+=", "-=", "*=", "/=", "//=", "%="):
         raise ScriptRefused(f"operator {operator} is not allowed")
-    return operations[operator](left, right)
+    return _binop(operator[:-1], left, right)
+
+
+def _binop(symbol, left, right):
+    return script_limits.guarded_binop(symbol, left, right)
+
+
+def _guarded_getattr(target, name, default=None):
+    # The guarded str stands for str: its methods get str's checks (no str.format).
+    if target is script_limits.GuardedStr:
+        target = str
+    method = safer_getattr(target, name, default)
+    return script_limits.guarded_method(target, name, method)
 
 
 #: Helpers that process owners may call from scripts and timer expressions.
@@ -105,12 +120,15 @@ def _base_globals():
             "dict": dict,
             "list": list,
             "enumerate": enumerate,
+            **script_limits.GUARDED_BUILTINS,
         }
     )
     scope["__builtins__"] = builtins
     scope.update(
         {
-            "_getattr_": safer_getattr,
+            "_binop_": _binop,
+            "_text_": script_limits.checked_text,
+            "_getattr_": _guarded_getattr,
             "_getitem_": default_guarded_getitem,
             "_getiter_": default_guarded_getiter,
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -136,6 +154,59 @@ class _ScriptPolicy(RestrictingNodeTransformer):
 
     visit_ImportFrom = visit_Import
 
+    # A budget stop is an exception, and Python switches tracing off when the tracer
+    # raises: a script that caught it would run on unwatched. So nothing may catch it.
+    def visit_Try(self, node):
+        self.error(node, "try statements are not allowed in diagram scripts")
+
+    visit_TryStar = visit_Try
+
+    def visit_With(self, node):
+        self.error(node, "with statements are not allowed in diagram scripts")
+
+    def visit_BinOp(self, node):
+        """Compile a growing operator into a checked call: `a * b` -> `_binop_('*', a, b)`."""
+        node = self.node_contents_visit(node)
+        symbol = GUARDED_OPERATORS.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(
+            func=ast.Name("_binop_", ast.Load()),
+            args=[ast.Constant(symbol), node.left, node.right],
+            keywords=[],
+        )
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_FormattedValue(self, node):
+        """Check the size of what an f-string writes out, and allow only fixed small specs."""
+        node = self.node_contents_visit(node)
+        spec = node.format_spec
+        if spec is not None:
+            parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+            if not all(isinstance(part, ast.Constant) for part in parts):
+                self.error(node, "f-string formats must be fixed text")
+                return node
+            if any(n > script_limits.MAX_ITEMS for n in _spec_numbers(parts)):
+                self.error(node, "f-string format width is over the size limit")
+        checked = ast.Call(func=ast.Name("_text_", ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.fix_missing_locations(ast.copy_location(checked, node.value))
+        return node
+
+
+#: Operators compiled into checked calls; the others cannot grow a value past its inputs.
+GUARDED_OPERATORS = {
+    ast.Mult: "*",
+    ast.Pow: "**",
+    ast.LShift: "<<",
+    ast.Add: "+",
+    ast.Mod: "%",
+}
+
+
+def _spec_numbers(parts):
+    text = "".join(str(part.value) for part in parts)
+    return [int(number) for number in script_limits.FORMAT_NUMBER.findall(text)]
+
 
 @lru_cache(maxsize=512)
 def _compile(source, mode):
@@ -151,28 +222,50 @@ def check_script(source, mode="exec"):
     _compile(source, mode)
 
 
+def resident_bytes():
+    """The process's resident memory, from /proc where there is one (else 0: no check)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
 def _run_limited(code, scope):
-    """Evaluate `code` in `scope`, stopping it past the line, opcode and time budget."""
-    lines = opcodes = 0
+    """Evaluate `code` in `scope`, stopping it past its steps, time, depth and memory."""
+    lines = opcodes = depth = 0
     deadline = time.monotonic() + MAX_SECONDS
+    memory_ceiling = resident_bytes() + MAX_MEMORY
 
     def tracer(frame, event, arg):
-        nonlocal lines, opcodes
+        nonlocal lines, opcodes, depth
         if event == "call":
             # A loop on one line (`while True: pass`) raises no line events: count opcodes.
             frame.f_trace_opcodes = True
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScriptRefused(f"script stopped: calls nested deeper than {MAX_DEPTH}")
+        elif event == "return":
+            depth -= 1
         elif event == "line":
             lines += 1
         elif event == "opcode":
             opcodes += 1
         if lines > MAX_LINES or opcodes > MAX_OPCODES or time.monotonic() > deadline:
             raise ScriptRefused("script stopped: it ran past its time or step budget")
+        if (lines + opcodes) % MEMORY_EVERY == 0 and resident_bytes() > memory_ceiling:
+            raise ScriptRefused("script stopped: it used more memory than allowed")
         return tracer
 
     previous = sys.gettrace()
     sys.settrace(tracer)
     try:
         return eval(code, scope)  # noqa: S307 - compiled by RestrictedPython above
+    except script_limits.TooLarge as exc:
+        raise ScriptRefused(str(exc)) from None
     finally:
         sys.settrace(previous)
 

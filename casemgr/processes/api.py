@@ -9,6 +9,7 @@ from casemgr.api import bp, require_user
 from casemgr.api.errors import ApiError
 from casemgr.cases.schema import iso
 from casemgr.processes import migration, migration_runs, service, versions
+from casemgr.web import MAX_ID
 
 log = logging.getLogger(__name__)
 
@@ -116,18 +117,23 @@ def download_version(key, number):
         "Content-Disposition": f'attachment; filename="{key}-v{number}.bpmn"'})
 
 
+def _is_row_number(value):
+    # Past MAX_ID PostgreSQL refuses the number itself: that would be a 500, not a 404.
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def _target(key):
     payload = request.get_json(silent=True) or {}
     number = payload.get("version")
-    if not isinstance(number, int) or isinstance(number, bool):
+    if not _is_row_number(number):
         raise ApiError(422, "invalid", "give the target version number",
-                       {"version": "a whole number"})
+                       {"version": f"a whole number from 1 to {MAX_ID}"})
     version = service.version_by_number(key, number)
     if version is None:
         raise ApiError(404, "not_found", f"no version {number} of {key}")
     case_ids = payload.get("case_ids")
     if case_ids is not None and (not isinstance(case_ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in case_ids)):
+            _is_row_number(i) for i in case_ids)):
         raise ApiError(422, "invalid", "case_ids must be a list of ids",
                        {"case_ids": "a list of whole numbers"})
     return version, case_ids

@@ -90,8 +90,12 @@ def draft_xml(key):
 @for_editors
 def validate(key):
     _known_or_404(key)
-    _parsed, errors = service.validate(_xml_body())
-    return jsonify({"errors": errors, "is_valid": not errors})
+    xml = _xml_body()
+    _parsed, errors = service.validate(xml)
+    # The modeller shows a diagram's problems from a 200; a document that is not safe XML
+    # (entities, a DTD, not XML at all) is refused outright.
+    status = 422 if service.is_unreadable(xml) else 200
+    return jsonify({"errors": errors, "is_valid": not errors}), status
 
 
 @bp.post("/<key>/draft")

@@ -32,6 +32,15 @@ class DeployError(Exception):
         )
 
 
+def is_unreadable(xml):
+    """True for a document too large, not well-formed, or using DTDs or entities."""
+    try:
+        engine.check_safe_xml(xml)
+    except engine.BpmnError:
+        return True
+    return False
+
+
 def validate(xml):
     """Every problem with a BPMN document: parsing, SpiffWorkflow's validation, casemgr's
     lint. Returns (parsed or None, problems)."""

@@ -1,0 +1,75 @@
+"""Login throttling: attempts per address, and wrong passwords per unknown username.
+
+Counts live in Redis when REDIS_URL is set, so that every web process shares them; else in
+this process's memory. Wrong passwords of a real account are counted on its row instead
+(accounts.service), where the lock is recorded.
+"""
+
+import hashlib
+import logging
+
+from flask import current_app
+from limits import RateLimitItemPerMinute, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from config import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class LoginThrottle:
+    """Moving-window counters for one app."""
+
+    def __init__(self, storage_uri, prefix, address_limits):
+        self.storage = storage_from_string(storage_uri)
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.prefix = prefix
+        self.address_limits = address_limits
+
+    def allow_address(self, address):
+        """Count one attempt from `address`; False once it is past a limit."""
+        allowed = [self.limiter.hit(limit, self.prefix, "addr", address)
+                   for limit in self.address_limits]
+        return all(allowed)
+
+    def name_failed(self, username, failures, minutes):
+        """Count a wrong password for a name no account has; True if that name is now locked."""
+        self.limiter.hit(_name_limit(failures, minutes), self.prefix, "name", _digest(username))
+        return self.is_name_locked(username, failures, minutes)
+
+    def is_name_locked(self, username, failures, minutes):
+        limit = _name_limit(failures, minutes)
+        return not self.limiter.test(limit, self.prefix, "name", _digest(username))
+
+    def reset(self):
+        self.storage.reset()
+
+
+def _name_limit(failures, minutes):
+    # Full once `failures` are counted: that failure locks the name, as for an account.
+    return RateLimitItemPerMinute(failures, minutes)
+
+
+def _digest(username):
+    return hashlib.sha256(username.lower().encode()).hexdigest()[:24]
+
+
+def throttle():
+    return current_app.extensions["login_throttle"]
+
+
+def init_app(app):
+    try:
+        limits = parse_many(app.config["LOGIN_RATE_LIMIT"])
+    except ValueError:
+        raise ConfigError(
+            f"CASEMGR_LOGIN_RATE_LIMIT={app.config['LOGIN_RATE_LIMIT']!r}: "
+            "give limits such as '30 per minute; 300 per hour'") from None
+    for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES"):
+        if app.config[name] < 1:
+            raise ConfigError(f"CASEMGR_{name}={app.config[name]!r}: use a whole number >= 1")
+
+    app.extensions["login_throttle"] = LoginThrottle(
+        app.config["REDIS_URL"] or "memory://", f"{app.config['QUEUE_NAME']}-login", limits
+    )
