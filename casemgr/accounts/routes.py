@@ -27,6 +27,13 @@ def _landing(user):
     return url_for("tasks.inbox") if user.is_staff else url_for("cases.home")
 
 
+def _refusal_text(refused):
+    if refused.locked_minutes is None:
+        return _("Too many login attempts from your address. Wait a minute and try again.")
+    return _("Too many wrong passwords: this account is locked for %(minutes)s minutes. "
+             "Try again later or ask an administrator.", minutes=refused.locked_minutes)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -38,7 +45,7 @@ def login():
             user = service.authenticate(
                 form.username.data, form.password.data, request.remote_addr or "unknown")
         except service.LoginRefused as refused:
-            form.password.errors.append(str(refused))
+            form.password.errors.append(_refusal_text(refused))
             response = make_response(render_template("accounts/login.html", form=form), 429)
             response.headers["Retry-After"] = str(refused.retry_after_seconds)
             return response

@@ -81,9 +81,12 @@ def create_user(username, password, roles, unit=None, full_name="", email=None):
 class LoginRefused(Exception):
     """A login refused whatever the password: too many attempts, or a locked account."""
 
-    def __init__(self, message, retry_after_seconds):
+    def __init__(self, message, retry_after_seconds, locked_minutes=None):
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+        #: Set when the account is locked (else the address is throttled), for the pages
+        #: to say it in the reader's language.
+        self.locked_minutes = locked_minutes
 
 
 THROTTLED = "Too many login attempts from your address. Wait a minute and try again."
@@ -117,10 +120,10 @@ def authenticate(username, password, address=None):
 
 def _unknown_name_failed(username, password, failures, minutes):
     if throttle().is_name_locked(username, failures, minutes):
-        raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60)
+        raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60, minutes)
     check_password_hash(_DUMMY_HASH, password or "")
     if throttle().name_failed(username, failures, minutes):
-        raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60)
+        raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60, minutes)
     return None
 
 
@@ -130,7 +133,7 @@ def _refuse_if_locked(user, minutes):
         return
     if user.locked_until > now:
         seconds = int((user.locked_until - now).total_seconds()) + 1
-        raise LoginRefused(LOCKED.format(minutes=minutes), seconds)
+        raise LoginRefused(LOCKED.format(minutes=minutes), seconds, minutes)
     # The lock ran out: the count starts afresh.
     user.failed_logins, user.locked_until = 0, None
 
@@ -147,7 +150,7 @@ def _record_failure(user, address, failures, minutes):
     session.commit()
     log.warning("account %s locked until %s after %d wrong passwords, the last from %s",
                 user.username, user.locked_until.isoformat(), user.failed_logins, address)
-    raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60)
+    raise LoginRefused(LOCKED.format(minutes=minutes), minutes * 60, minutes)
 
 
 def _record_success(user, password):

@@ -55,6 +55,17 @@ def test_account_locks_after_wrong_passwords_and_refuses_the_right_one(
                for r in caplog.records)
 
 
+def test_the_lock_is_told_in_the_page_s_language(client, logins, limits):
+    for attempt in range(3):
+        page_login(client, "triage", f"nope-{attempt}")
+
+    refused = client.post("/login", data={"username": "triage", "password": "nope"},
+                          headers={"Accept-Language": "id"})
+
+    assert refused.status_code == 429
+    assert "akun ini dikunci selama 10 menit" in refused.get_data(as_text=True)
+
+
 def test_lock_runs_out_and_success_resets_the_count(client, logins, limits):
     for attempt in range(3):
         page_login(client, "triage", f"nope-{attempt}")
