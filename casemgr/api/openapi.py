@@ -287,7 +287,10 @@ PATHS = {
         ),
         "get": _op(
             "Cases the caller may read, newest first",
-            {"200": {"description": "A page of cases", **_json({"type": "object"})}},
+            {
+                "200": {"description": "A page of cases", **_json({"type": "object"})},
+                "422": {"description": "An unknown status", **_json(_ref("Error"))},
+            },
             params=_query(
                 "page",
                 "page_size",
