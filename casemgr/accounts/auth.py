@@ -1,10 +1,11 @@
 """Who is calling: a session for the pages, a bearer token for the API."""
 
 import logging
+from functools import wraps
 
-from flask import request
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_required
 
 from casemgr.accounts import service
 
@@ -44,3 +45,25 @@ def api_user():
 
 def page_user():
     return current_user if current_user.is_authenticated else None
+
+
+def pages_for(allowed, refusal):
+    """Guard a page: anonymous callers go to the login page; a user that `allowed(user)`
+    refuses gets a 403 saying `refusal` (a lazy string, told in the reader's language)."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def checked(*args, **kwargs):
+            if not allowed(current_user):
+                abort(403, str(refusal))
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def pages_for_roles(*roles, refusal):
+    """`pages_for` holders of one of `roles`."""
+    return pages_for(lambda user: user.has_role(*roles), refusal)

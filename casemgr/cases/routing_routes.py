@@ -1,7 +1,6 @@
 """Process owners' routing pages: the ordered rules, "test a point", each category's process."""
 
 import logging
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -14,9 +13,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from casemgr.accounts import service as accounts
+from casemgr.accounts.auth import pages_for_roles
 from casemgr.api.errors import form_errors
 from casemgr.cases import category_processes, districts, routing, service, time_windows
 from casemgr.cases.models import District
@@ -31,17 +32,8 @@ bp = Blueprint("routing", __name__, url_prefix="/routing")
 EDITORS = ("process_owner", "admin")
 
 
-def for_editors(view):
-    """Let in only process owners and admins; anonymous users go to the login page."""
-
-    @wraps(view)
-    @login_required
-    def checked(*args, **kwargs):
-        if not current_user.has_role(*EDITORS):
-            abort(403, _("Routing is for process owners."))
-        return view(*args, **kwargs)
-
-    return checked
+#: Process owners and admins; anonymous users go to the login page.
+for_editors = pages_for_roles(*EDITORS, refusal=_l("Routing is for process owners."))
 
 
 def _category_choices():

@@ -2,7 +2,6 @@
 
 import json
 import logging
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -16,9 +15,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from casemgr.accounts import service as accounts
+from casemgr.accounts.auth import pages_for
 from casemgr.cases import access, districts
 from casemgr.cases import service as cases
 from casemgr.dashboard import exports, filters, overlays, service
@@ -34,28 +35,13 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 UNLOCATED_SHOWN = 200
 
 
-def for_staff(view):
-    """Logged-in staff only: citizens get 403, anonymous callers the login page."""
-
-    @wraps(view)
-    @login_required
-    def checked(*args, **kwargs):
-        if not service.can_view(current_user):
-            abort(403, _("The dashboard is for city staff."))
-        return view(*args, **kwargs)
-
-    return checked
+#: Logged-in staff only: citizens get 403, anonymous callers the login page.
+for_staff = pages_for(service.can_view, _l("The dashboard is for city staff."))
 
 
-def for_layer_admins(view):
-    @wraps(view)
-    @for_staff
-    def checked(*args, **kwargs):
-        if not service.can_manage_layers(current_user):
-            abort(403, _("Only admins manage the map's overlay layers."))
-        return view(*args, **kwargs)
-
-    return checked
+#: Admins only (they are staff too).
+for_layer_admins = pages_for(service.can_manage_layers,
+                             _l("Only admins manage the map's overlay layers."))
 
 
 def _filter_or_422():

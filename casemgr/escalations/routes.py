@@ -3,7 +3,6 @@
 import csv
 import io
 import logging
-from functools import wraps
 
 from flask import (
     Blueprint,
@@ -18,10 +17,11 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from casemgr import submissions
 from casemgr.accounts import service as accounts
+from casemgr.accounts.auth import pages_for_roles
 from casemgr.cases import districts
 from casemgr.cases import service as cases
 from casemgr.db import utcnow
@@ -41,23 +41,8 @@ EXPORT_LIMIT = 5000
 
 def needs_role(*roles):
     """Let in only logged-in users with one of `roles`; others get 403."""
-
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def checked(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(
-                    403,
-                    "This page is for "
-                    + " and ".join(r.replace("_", " ") + "s" for r in roles)
-                    + ".",
-                )
-            return view(*args, **kwargs)
-
-        return checked
-
-    return decorate
+    names = " and ".join(role.replace("_", " ") + "s" for role in roles)
+    return pages_for_roles(*roles, refusal=f"This page is for {names}.")
 
 
 for_escalation_staff = needs_role(*service.DASHBOARD_ROLES)

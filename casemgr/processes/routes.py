@@ -1,12 +1,13 @@
 """Process owners' pages: the list of processes and the BPMN modeller for each one."""
 
 import logging
-from functools import wraps
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from casemgr.accounts.auth import pages_for_roles
 from casemgr.accounts.models import ROLE_KEYS
 from casemgr.processes import service, service_tasks
 from forms import declared
@@ -19,17 +20,8 @@ bp = Blueprint("processes", __name__, url_prefix="/processes")
 EDITORS = ("process_owner", "admin")
 
 
-def for_editors(view):
-    """Let in only process owners and admins; anonymous users go to the login page."""
-
-    @wraps(view)
-    @login_required
-    def checked(*args, **kwargs):
-        if not current_user.has_role(*EDITORS):
-            abort(403, _("The modeller is for process owners."))
-        return view(*args, **kwargs)
-
-    return checked
+#: Process owners and admins; anonymous users go to the login page.
+for_editors = pages_for_roles(*EDITORS, refusal=_l("The modeller is for process owners."))
 
 
 def _known_or_404(key):
