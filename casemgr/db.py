@@ -43,6 +43,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: The largest value an integer column holds (PostgreSQL's integer, and so every id or
+#: number casemgr stores); a larger one must be refused before it reaches the database.
+MAX_INT = 2**31 - 1
+
+
 def utcnow():
     return datetime.now(UTC)
 

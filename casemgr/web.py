@@ -9,6 +9,8 @@ from flask import abort, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
+from casemgr.db import MAX_INT
+
 log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
@@ -31,8 +33,8 @@ def content_security_policy(tile_url):
     return CSP.format(tiles=origin)
 
 
-#: Largest id a row can have (PostgreSQL integer); larger ids in URLs are simply not found.
-MAX_ID = 2**31 - 1
+#: Largest id a row can have; larger ids in URLs are simply not found.
+MAX_ID = MAX_INT
 
 
 class RowIdConverter(IntegerConverter):

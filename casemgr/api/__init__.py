@@ -7,6 +7,7 @@ from flask import Blueprint, request
 
 from casemgr.accounts.auth import api_user
 from casemgr.api.errors import ApiError, error_response
+from casemgr.db import MAX_INT
 from config import parse_flag
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def id_arg(name):
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or int(raw) > 2**31 - 1:
+    if not raw.isdigit() or int(raw) > MAX_INT:
         raise ApiError(400, "bad_request", f"{name} must be a row id", {name: "not an id"})
     return int(raw)
 

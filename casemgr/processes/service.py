@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from casemgr import engine
-from casemgr.db import session
+from casemgr.db import MAX_INT, session
 from casemgr.processes import lint, service_tasks
 from casemgr.processes.lint import role_for_lane, role_of  # noqa: F401 - callers import them here
 from casemgr.processes.models import ProcessDraft, ProcessVersion
@@ -16,7 +16,7 @@ from casemgr.processes.models import ProcessDraft, ProcessVersion
 log = logging.getLogger(__name__)
 
 #: The largest version number the integer column holds (on PostgreSQL as on SQLite).
-MAX_VERSION = 2**31 - 1
+MAX_VERSION = MAX_INT
 
 # Parsed specs are immutable once deployed, so one copy per version serves every case.
 _parsed_cache = {}
