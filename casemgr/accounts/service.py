@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casemgr.accounts.models import ROLE_KEYS, ApiToken, Role, Unit, User
@@ -197,7 +198,10 @@ def issue_token(user, hours):
 
 def user_for_token(token):
     """Return the active user behind an unexpired token, or None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token)))
+    # The user's roles come in the same query: every API request reads them.
+    query = select(ApiToken).where(ApiToken.digest == _digest(token)).options(
+        joinedload(ApiToken.user).joinedload(User.roles))
+    row = session.scalar(query)
     if row is None or row.expires_at < utcnow() or not row.user.is_active:
         return None
     return row.user
@@ -219,9 +223,9 @@ def users_with_role(role_key, unit_id=None):
 
 
 def contacts_with_role(role_key, unit_id=None):
-    """(id, email) of the active users holding a role, for messages: no ORM objects."""
+    """(id, email, locale) of the active users holding a role, for messages: no ORM objects."""
     query = (
-        select(User.id, User.email)
+        select(User.id, User.email, User.locale)
         .join(User.roles)
         .where(Role.key == role_key, User.is_active, User.email.is_not(None))
     )

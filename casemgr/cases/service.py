@@ -308,19 +308,20 @@ def file_case(
     calendar = calendars.calendar_for(unit.id)
     initial = {"category": category.code, "priority": "normal",
                **sla.initial_data(category, calendar, filed_at, sla_due_at)}
-    workflow = engine.new_workflow(processes.parsed(version), initial,
-                                   calendars.engine_helpers(calendar))
-    case.workflow_state = engine.dump_state(workflow)
+    spec, helpers = processes.parsed(version), calendars.engine_helpers(calendar)
+    workflow = engine.new_workflow(spec, initial, helpers)
     try:
         engine.run(workflow)
-        _store_step(case, workflow, marker=set(), has_sla=has_sla)
+        _store_step(case, workflow, marker=set(), has_sla=has_sla, new_case=True)
     except engine.EngineError as exc:
-        # The report is kept whatever the process does; staff see the error on the case.
+        # The report is kept whatever the process does; staff see the error on the case,
+        # which keeps its process as it was before the first step, to be run again.
+        case.workflow_state = engine.dump_state(engine.new_workflow(spec, initial, helpers))
         _mark_stalled(case, exc)
 
-    citizens.add_reporter(case, reporter, case.reporter_email if reporter is None else None,
-                          wants_email)
-    triggers.case_filed(case)
+    follower = citizens.add_reporter(
+        case, reporter, case.reporter_email if reporter is None else None, wants_email)
+    triggers.case_filed(case, citizens.reporter_recipients(follower, reporter))
     session.commit()
     log.info("case %s filed by %s in %s", case.reference, history.actor_label(reporter), unit.code)
     return case, secret
@@ -340,10 +341,11 @@ def check_verify_secret(case, secret):
 # -- steps of the process ----------------------------------------------------------------
 
 
-def _store_step(case, workflow, marker, at=None, has_sla=None):
+def _store_step(case, workflow, marker, at=None, has_sla=None, new_case=False):
     """Save the workflow state and what SQL keeps of it: status, SLA, timers, tasks.
 
     `marker` (from engine.completed_marker before the step) finds the step's effects.
+    `new_case` says the case is being filed, so it has no task rows yet.
     """
     from casemgr.tasks import service as tasks
 
@@ -375,7 +377,7 @@ def _store_step(case, workflow, marker, at=None, has_sla=None):
         case.outcome = snap.outcome
         case.closed_at = at or utcnow()
         case.next_timer_due_at = None
-    tasks.sync(case, snap)
+    tasks.sync(case, snap, open_rows={} if new_case else None)
 
 
 def _status_of(snap, current):

@@ -7,9 +7,11 @@ add_reporter runs inside the filing transaction of cases.service instead.
 import logging
 
 from flask_babel import gettext as _
+from sqlalchemy import case as case_
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from casemgr.accounts.models import User
 from casemgr.cases import history
 from casemgr.cases.models import OPEN_STATUSES, STATUSES, Case
 from casemgr.citizens.models import LOCALES, Follower, Rating, StatusMessage
@@ -43,8 +45,19 @@ def add_reporter(case, reporter, email, wants_email):
         wants_email=bool(wants_email),
     )
     session.add(follower)
-    session.flush()
     return follower
+
+
+def reporter_recipients(follower, reporter):
+    """email_recipients of a case being filed: its one follower, `reporter` or an address.
+
+    Read from the row being written (the case has no other follower yet), not the database.
+    """
+    if follower is None or not follower.wants_email:
+        return []
+    if reporter is None:
+        return [(None, follower.email, None)]
+    return [(reporter.id, reporter.email, reporter.locale)] if reporter.email else []
 
 
 def followers_of(case_id):
@@ -53,12 +66,20 @@ def followers_of(case_id):
 
 
 def email_recipients(case):
-    """(user id, address) of everyone who opted in to email updates on `case`."""
-    recipients = []
-    for follower in followers_of(case.id):
-        if follower.wants_email and follower.address:
-            recipients.append((follower.user_id, follower.address))
-    return recipients
+    """(user id, address, locale) of everyone who opted in to email updates on `case`.
+
+    Columns, not followers: a message needs three values, and loading each follower with
+    its user and roles cost more than queueing the message.
+    """
+    # An account's own address, else the one given with the report (Follower.address).
+    address = case_((Follower.user_id.is_not(None), User.email), else_=Follower.email)
+    query = (
+        select(Follower.user_id, address, User.locale)
+        .outerjoin(User, User.id == Follower.user_id)
+        .where(Follower.case_id == case.id, Follower.wants_email, address.is_not(None))
+        .order_by(Follower.id)
+    )
+    return list(session.execute(query))
 
 
 def find_follower(case, user=None, email=None):

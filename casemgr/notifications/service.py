@@ -1,8 +1,9 @@
 """Queue messages in the outbox with their cause's transaction, and deliver them later.
 
 A message is a row first: queueing it never talks to Redis or a mail server, so intake
-works while either is down. After the transaction commits, a delivery job is queued; the
-outbox sweep picks up whatever that missed (Redis down) and retries with backoff.
+works while either is down. After the transaction commits, a delivery job is queued unless
+one is already waiting; the outbox sweep picks up whatever that missed (Redis down) and
+retries with backoff.
 """
 
 import logging
@@ -22,25 +23,50 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
 
 
-def queue(kind, recipient_email, key, context, case=None, user_id=None):
-    """Add a message to the outbox in the current transaction; once per key."""
+#: Passed as `locale` when the caller has not read the recipient's language.
+UNKNOWN = object()
+
+#: Set while a delivery job waits in the queue, so that a burst of filings queues one job.
+DELIVERY_QUEUED = "casemgr:{queue}:outbox-delivery-queued"
+#: How long the flag may outlive a job that never ran; the outbox sweep covers that gap.
+DELIVERY_FLAG_SECONDS = 60
+
+
+def queue(kind, recipient_email, key, context, case=None, user_id=None, locale=UNKNOWN):
+    """Add a message to the outbox in the current transaction; once per key.
+
+    Returns the new row's id, or None when there is no address or the key was used before.
+    `locale` is the recipient's language when the caller read it with the address.
+    """
     if not recipient_email:
         return None
-    if session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
-        return None
-    subject, body = messages.render(kind, context, _recipient_locale(user_id))
-    notification = Notification(
-        case_id=getattr(case, "id", None),
-        recipient_user_id=user_id,
-        recipient_email=recipient_email,
-        kind=kind,
-        subject=subject[:300],
-        body=body,
-        idempotency_key=key[:200],
-    )
-    session.add(notification)
-    session.info.setdefault("queued_notifications", []).append(notification)
-    return notification
+    if locale is UNKNOWN:
+        locale = _recipient_locale(user_id)
+    subject, body = messages.render(kind, context, locale)
+    values = {
+        "case_id": getattr(case, "id", None),
+        "recipient_user_id": user_id,
+        "recipient_email": recipient_email,
+        "kind": kind,
+        "subject": subject[:300],
+        "body": body,
+        "idempotency_key": key[:200],
+    }
+    notification_id = session.execute(_insert_once(values)).scalar()
+    if notification_id is not None:
+        session.info.setdefault("queued_notifications", []).append(notification_id)
+    return notification_id
+
+
+def _insert_once(values):
+    """INSERT ... ON CONFLICT DO NOTHING on the key: one statement, not a look then a write."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Notification).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return statement.returning(Notification.id)
 
 
 def _recipient_locale(user_id):
@@ -55,14 +81,29 @@ def _enqueue_after_commit(committed_session):
     queued = committed_session.info.pop("queued_notifications", [])
     if not queued or not current_app.config["REDIS_URL"]:
         return
-    from casemgr import jobs
-    from casemgr.notifications.jobs import deliver
+    try:
+        request_delivery()
+    except Exception as exc:  # noqa: BLE001 - Redis down: the outbox sweep sends it later
+        log.warning("notifications %s stay in the outbox: %s", queued, exc)
 
-    for notification in queued:
-        try:
-            jobs.enqueue(deliver, notification.id, job_id=f"notify-{notification.id}")
-        except Exception as exc:  # noqa: BLE001 - Redis down: the outbox sweep sends it later
-            log.warning("notification %s stays in the outbox: %s", notification.id, exc)
+
+def request_delivery():
+    """Queue one job that delivers the outbox, unless one is already waiting.
+
+    One job per message made the workers spend more on RQ's own bookkeeping than on the
+    messages. A job waiting in the queue will see every row committed before it starts.
+    """
+    from casemgr import jobs
+    from casemgr.notifications.jobs import deliver_outbox
+
+    redis = jobs.redis_connection()
+    if redis.set(_delivery_flag(), "1", nx=True, ex=DELIVERY_FLAG_SECONDS):
+        jobs.enqueue(deliver_outbox)
+
+
+def _delivery_flag():
+    # Per queue: two cities (or test runs) sharing one Redis keep their own flag.
+    return DELIVERY_QUEUED.format(queue=current_app.config["QUEUE_NAME"])
 
 
 @event.listens_for(session, "after_rollback")
@@ -139,6 +180,17 @@ def _failed_attempt(notification, exc):
             None,
             {"notification_id": notification.id},
         )
+
+
+def deliver_outbox(limit=500):
+    """The delivery job: clear the waiting flag first, then send whatever is due.
+
+    A row committed after the flag is cleared queues the next job, so none is left behind.
+    """
+    from casemgr import jobs
+
+    jobs.redis_connection().delete(_delivery_flag())
+    return flush_outbox(limit)
 
 
 def flush_outbox(limit=200):

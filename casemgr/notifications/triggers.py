@@ -29,7 +29,7 @@ def _context(case, **extra):
 
 
 def _followers(case):
-    """(user id, address) of the case's followers who opted in to email updates."""
+    """(user id, address, locale) of the case's followers who opted in to email updates."""
     from casemgr.citizens import service as citizens
 
     return citizens.email_recipients(case)
@@ -39,10 +39,11 @@ def _recipient_key(user_id, email):
     return f"u{user_id}" if user_id is not None else email
 
 
-def case_filed(case):
-    for user_id, email in _followers(case):
+def case_filed(case, followers=None):
+    """The "received" message; `followers` as _followers gives them, when the caller knows."""
+    for user_id, email, locale in _followers(case) if followers is None else followers:
         service.queue("received", email, f"received:{case.id}:{_recipient_key(user_id, email)}",
-                      _context(case), case=case, user_id=user_id)
+                      _context(case), case=case, user_id=user_id, locale=locale)
 
 
 def status_changed(case, status):
@@ -50,10 +51,11 @@ def status_changed(case, status):
     if kind is None:
         return
     extra = {"photo_url": _resolution_photo_url(case)} if kind == "resolved" else {}
-    for user_id, email in _followers(case):
+    for user_id, email, locale in _followers(case):
         # A case can be resolved more than once (reopened); each pass gets its own message.
         key = f"{kind}:{case.id}:{case.version}:{_recipient_key(user_id, email)}"
-        service.queue(kind, email, key, _context(case, **extra), case=case, user_id=user_id)
+        service.queue(kind, email, key, _context(case, **extra), case=case, user_id=user_id,
+                      locale=locale)
 
 
 def _resolution_photo_url(case):
@@ -66,7 +68,7 @@ def _resolution_photo_url(case):
 
 
 def _officials(role, unit_id):
-    """(id, email) of who holds `role`, in the unit where the role is unit-bound."""
+    """(id, email, locale) of who holds `role`, in the unit where the role is unit-bound."""
     return accounts.contacts_with_role(role, unit_id if role in UNIT_SCOPED_ROLES else None)
 
 
@@ -75,23 +77,23 @@ def task_created(task):
     if task.role == "citizen":
         return
     if task.assignee is not None:
-        people = [(task.assignee.id, task.assignee.email)]
+        people = [(task.assignee.id, task.assignee.email, task.assignee.locale)]
     else:
         people = _officials(task.role, task.unit_id)
     kind = "escalated" if task.bpmn_id == "handle_escalation" else "new_task"
     due = task.due_at.isoformat(timespec="minutes") if task.due_at else ""
-    for user_id, email in people:
+    for user_id, email, locale in people:
         service.queue(kind, email, f"{kind}:{task.engine_task_id}:{user_id}",
                       _context(task.case, task=task.name, due_at=due),
-                      case=task.case, user_id=user_id)
+                      case=task.case, user_id=user_id, locale=locale)
 
 
 def case_flagged(case, kind):
     """At risk or overdue: the unit's supervisors hear about it once per due moment."""
     due = case.sla_due_at.isoformat() if case.sla_due_at else ""
-    for user_id, email in _officials("unit_supervisor", case.unit_id):
+    for user_id, email, locale in _officials("unit_supervisor", case.unit_id):
         service.queue(kind, email, f"{kind}:{case.id}:{due}:{user_id}", _context(case),
-                      case=case, user_id=user_id)
+                      case=case, user_id=user_id, locale=locale)
 
 
 def process_message(case, kind, to, key):
@@ -106,6 +108,6 @@ def process_message(case, kind, to, key):
     else:
         people = _officials(to, case.unit_id)
     queued = [service.queue(kind, email, f"{key}:{_recipient_key(user_id, email)}",
-                            _context(case), case=case, user_id=user_id)
-              for user_id, email in people]
+                            _context(case), case=case, user_id=user_id, locale=locale)
+              for user_id, email, locale in people]
     return sum(notification is not None for notification in queued)

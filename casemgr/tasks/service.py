@@ -46,13 +46,14 @@ def _check_stake(task, user):
 # -- keeping rows in step with the engine ------------------------------------------------
 
 
-def sync(case, snap):
-    """Create rows for newly ready user tasks and cancel rows whose task went away."""
-    # The rows' case is `case` itself (already in the session): joining it, its category,
-    # unit, district and people again for each row cost more than the rest of the step.
-    query = select(Task).where(Task.case_id == case.id, Task.status == "open").options(
-        lazyload(Task.case), lazyload(Task.unit), lazyload(Task.assignee))
-    open_rows = {row.engine_task_id: row for row in session.scalars(query)}
+def sync(case, snap, open_rows=None):
+    """Create rows for newly ready user tasks and cancel rows whose task went away.
+
+    `open_rows` ({engine task id: row}) is given when the caller knows them: a case being
+    filed has none.
+    """
+    if open_rows is None:
+        open_rows = _open_rows(case)
     from casemgr.notifications import triggers
 
     ready_ids = set()
@@ -74,6 +75,14 @@ def sync(case, snap):
     session.flush()
     for row in created:
         triggers.task_created(row)
+
+
+def _open_rows(case):
+    # The rows' case is `case` itself (already in the session): joining it, its category,
+    # unit, district and people again for each row cost more than the rest of the step.
+    query = select(Task).where(Task.case_id == case.id, Task.status == "open").options(
+        lazyload(Task.case), lazyload(Task.unit), lazyload(Task.assignee))
+    return {row.engine_task_id: row for row in session.scalars(query)}
 
 
 def _new_row(case, ready):
