@@ -20,7 +20,7 @@ login_manager.localize_callback = str
 
 @login_manager.user_loader
 def _load_user(user_id):
-    user = service.get_user(user_id)
+    user = service.get_user(user_id, with_roles=True)
     return user if user is not None and user.is_active else None
 
 

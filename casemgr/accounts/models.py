@@ -69,7 +69,9 @@ class User(Base):
     locked_until = mapped_column(UTCDateTime, nullable=True)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
-    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+    # Loaded when read: a case or task row brings its people along, and their roles were a
+    # query of their own each time. The signed-in user comes with them (accounts.auth).
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="select")
 
     # Flask-Login's protocol.
     @property

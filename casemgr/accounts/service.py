@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casemgr.accounts.models import ROLE_KEYS, ApiToken, Role, Unit, User
@@ -207,12 +207,15 @@ def user_for_token(token):
     return row.user
 
 
-def get_user(user_id):
-    return session.get(User, int(user_id))
+def get_user(user_id, with_roles=False):
+    options = [selectinload(User.roles)] if with_roles else []
+    return session.get(User, int(user_id), options=options)
 
 
 def find_user(username):
-    return session.scalar(select(User).where(User.username == username))
+    # With the roles: a user looked up by name is about to sign in or be checked.
+    query = select(User).where(User.username == username).options(selectinload(User.roles))
+    return session.scalar(query)
 
 
 def users_with_role(role_key, unit_id=None):

@@ -1,7 +1,7 @@
 """Deployed versions of the BPMN processes that cases run on."""
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from casemgr.db import Base, UTCDateTime, utcnow
 
@@ -18,8 +18,8 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Tens of kilobytes each: every filing reads the newest version, but the parsed spec is
     # cached per process (processes.service.parsed), so they load only when read.
-    bpmn_xml: Mapped[str] = deferred(mapped_column(Text))
-    spec_json: Mapped[str] = deferred(mapped_column(Text))
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -15,8 +15,8 @@ from forms.tasks import describe
 log = logging.getLogger(__name__)
 
 
-def _fields(task):
-    return describe(service.build_form(task, csrf=False))
+def _fields(task, known_choices=None):
+    return describe(service.build_form(task, csrf=False, known_choices=known_choices))
 
 
 @bp.get("/tasks")
@@ -32,7 +32,8 @@ def list_tasks():
         mine=flag_arg("mine"),
         case_id=id_arg("case_id"),
     )
-    return jsonify({"items": [task_dict(t, _fields(t)) for t in rows]})
+    known_choices = {}  # officers, units and categories: read once for the whole page
+    return jsonify({"items": [task_dict(t, _fields(t, known_choices)) for t in rows]})
 
 
 def _task_for(user, task_id):

@@ -296,23 +296,43 @@ def form_class(task):
     return declared.form_class(fields) if fields else GenericTaskForm
 
 
-def form_choices(task):
-    """The choices a task's form offers, which depend on the case."""
-    case = task.case
-    officers = accounts.users_with_role("field_officer", case.unit_id)
-    units = accounts.list_units()
-    return {
-        "category": [(c.code, c.name) for c in cases.categories()],
-        "assignee": [(u.username, u.display_name) for u in officers],
-        "unit": [("", "Keep the unit")] + [(u.code, u.name) for u in units],
+def form_choices(task, names=("category", "assignee", "unit"), known=None):
+    """The choices a task's form offers for its fields `names`; some depend on the case.
+
+    `known` (a dict the caller keeps) saves the lists already read, for a caller that
+    builds the forms of many tasks at once: an inbox page of 200 tasks read them once.
+    """
+    known = {} if known is None else known
+    readers = {
+        "category": (("category",), lambda: [(c.code, c.name) for c in cases.categories()]),
+        "assignee": (
+            ("assignee", task.case.unit_id),
+            lambda: [(u.username, u.display_name)
+                     for u in accounts.users_with_role("field_officer", task.case.unit_id)],
+        ),
+        "unit": (
+            ("unit",),
+            lambda: [("", "Keep the unit")] + [(u.code, u.name) for u in accounts.list_units()],
+        ),
     }
+    choices = {}
+    for name in names:
+        if name in readers:
+            key, read = readers[name]
+            if key not in known:
+                known[key] = read()
+            choices[name] = known[key]
+    return choices
 
 
-def build_form(task, formdata=None, csrf=True):
-    """Return the task's WTForm with its choices bound; `formdata` may be a MultiDict."""
+def build_form(task, formdata=None, csrf=True, known_choices=None):
+    """Return the task's WTForm with its choices bound; `formdata` may be a MultiDict.
+
+    `known_choices` is form_choices' `known`, for building many forms in one request.
+    """
     meta = {} if csrf else {"csrf": False}
     form = form_class(task)(formdata=formdata, meta=meta)
-    form.bind_choices(form_choices(task))
+    form.bind_choices(form_choices(task, form._fields, known_choices))
     if formdata is None and "category" in form._fields:
         form.category.data = task.case.category.code
     return form
