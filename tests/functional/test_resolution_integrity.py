@@ -14,7 +14,6 @@ from casemgr.cases import service as cases
 from casemgr.db import session, utcnow
 from casemgr.escalations import service as escalations
 from casemgr.notifications import service as notifications
-from casemgr.validation import kpis
 from casemgr.validation import service as validation
 from tests import photo_files as files
 from tests.conftest import ROXBURY
@@ -375,6 +374,7 @@ def test_no_answer_on_a_flagged_resolution_goes_to_validation(api, clock):
 
 
 def test_rejection_shares_per_unit_and_official(api):
+    """One of two resolutions was rejected; the confirmed-only count would say one of one."""
     for answer, verdict in (({"fixed": False}, "reject"), ({"fixed": True, "rating": 5}, None)):
         case_id = file_complaint()
         to_resolve(api, case_id)
@@ -384,14 +384,13 @@ def test_rejection_shares_per_unit_and_official(api):
             api.complete(case_id, "validate_resolution", "escalation",
                          {"verdict": verdict, "reason": "Still wet"})
 
-    shares = kpis.rejection_shares()
+    units = api.get("/kpis", "admin", query_string={"group_by": "unit"}).get_json()["groups"]
+    officials = api.get("/kpis", "admin", query_string={"group_by": "official"}).get_json()
 
-    [water] = [row for row in shares["units"] if row["name"] == "water"]
-    assert (water["resolutions"], water["rejected"], water["share"]) == (2, 1, 0.5)
-    [officer] = [row for row in shares["officials"] if row["name"] == "officer-water"]
-    assert (officer["id"], officer["share"]) == (officer_id(), 0.5)
-    assert kpis.rejection_shares(since=utcnow() + timedelta(hours=1)) == {
-        "units": [], "officials": []}
+    water = units["water"]
+    assert (water["resolutions_completed"], water["resolutions_rejected"]) == (2, 1)
+    assert water["rejected_share"] == 0.5
+    assert officials["groups"]["officer-water"]["rejected_share"] == 0.5
 
 
 # -- cases started before this version of the diagram ------------------------------------
