@@ -58,6 +58,7 @@
     var error = box.querySelector(".migration-error");
     error.hidden = !run.error;
     error.textContent = run.error || "";
+    box.querySelector(".migration-again").hidden = run.status !== "failed";
     showFailures(run.failures);
     box.dataset.finished = run.is_finished ? "true" : "false";
   }
