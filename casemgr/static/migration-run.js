@@ -64,11 +64,7 @@
   }
 
   function poll() {
-    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("status " + response.status);
-        return response.json();
-      })
+    casemgrFetch.json(box.dataset.statusUrl)
       .then(function (run) {
         show(run);
         if (!run.is_finished) window.setTimeout(poll, POLL_MS);
