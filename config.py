@@ -110,6 +110,14 @@ SETTINGS = {
     "VALIDATION_SAMPLE_SHARE": ("CASEMGR_VALIDATION_SAMPLE_SHARE", float, 0.0),
     #: A resolution photo taken farther than this from the case point is flagged.
     "RESOLUTION_MAX_DISTANCE_M": ("CASEMGR_RESOLUTION_MAX_DISTANCE_M", float, 100.0),
+    #: Reports are refused outside the city's service area: the box around its districts,
+    #: widened by this many metres. A city without districts takes every point.
+    "SERVICE_AREA_MARGIN_M": ("CASEMGR_SERVICE_AREA_MARGIN_M", float, 2000.0),
+    #: Off, reports are taken anywhere, as for a city without districts.
+    "CHECK_SERVICE_AREA": ("CASEMGR_CHECK_SERVICE_AREA", "flag", True),
+    #: A queued or running migration run whose job showed no progress for this many
+    #: minutes has lost its worker: it is shown as failed ("worker stopped").
+    "MIGRATION_STALE_MINUTES": ("CASEMGR_MIGRATION_STALE_MINUTES", int, 15),
     #: Days the reporter has to verify a fix before the case closes without an answer;
     #: a category's own verify_days wins.
     "VERIFY_DAYS": ("CASEMGR_VERIFY_DAYS", int, 14),
@@ -176,6 +184,10 @@ def _check(settings):
             f"CASEMGR_CATEGORY_CONFIDENCE={settings['CATEGORY_CONFIDENCE']!r}: use 0 to 1"
         )
     _check_validation(settings)
+    if not settings["SERVICE_AREA_MARGIN_M"] >= 0:
+        raise ConfigError("CASEMGR_SERVICE_AREA_MARGIN_M must be 0 or more metres")
+    if settings["MIGRATION_STALE_MINUTES"] < 1:
+        raise ConfigError("CASEMGR_MIGRATION_STALE_MINUTES must be at least 1")
 
     profile_key = settings["CASEMGR_PROFILE"]
     if profile_key not in PROFILES:

@@ -15,6 +15,7 @@ templates. Then PostgreSQL itself generates the rows with generate_series:
   short stand-in, since no query benchmarked here reads the state of a closed case.
 """
 
+import io
 import logging
 import time
 
@@ -44,6 +45,16 @@ STEPS = (
 )
 
 
+def _fix_photo():
+    from PIL import Image
+
+    from casemgr.media import photos as media
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(out, "JPEG")
+    return media.check_photo(out.getvalue(), "fix.jpg", 1 << 20)
+
+
 def template_tasks():
     """{bpmn_id: (task row, workflow state at that step)} from real cases."""
     from casemgr.accounts import service as accounts
@@ -57,7 +68,9 @@ def template_tasks():
                                         lat=ROXBURY[0], lon=ROXBURY[1], reporter=citizen)
         for bpmn_id, values in STEPS[:depth]:
             task = next(t for t in tasks.open_tasks_of(case.id) if t.bpmn_id == bpmn_id)
-            tasks.complete(task, None, dict(values), actor_label="bulk loader")
+            # A resolution needs a photo of the fix.
+            photos = [_fix_photo()] if bpmn_id == "resolve" else []
+            tasks.complete(task, None, dict(values), photos, actor_label="bulk loader")
         case = cases.get(case.id)
         (task,) = tasks.open_tasks_of(case.id)
         templates[task.bpmn_id] = (task, case.workflow_state)

@@ -21,6 +21,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import NumberInput
 
+from casemgr.cases import service_area
 from casemgr.cases.service import EMAIL, MAX_DESCRIPTION
 from forms.tasks import options
 
@@ -70,6 +71,10 @@ class ReportForm(FlaskForm):
             return False
         if self.lat.data is None and not (self.address.data or "").strip():
             self.address.errors.append(_l("Click the place on the map or give an address."))
+            return False
+        if self.lat.data is not None and not service_area.holds(self.lat.data, self.lon.data):
+            self.lat.errors.append(_l(
+                "This place is outside the city's service area. Click a place in the city."))
             return False
         return is_valid
 

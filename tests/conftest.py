@@ -4,6 +4,7 @@ The database is SQLite in a temporary folder unless DATABASE_URL names PostgreSQ
 does); the same tests run on both.
 """
 
+import io
 import os
 from pathlib import Path
 
@@ -145,6 +146,18 @@ class Api:
     def complete(self, case_id, bpmn_id, as_user, values, expect=200, **kwargs):
         task = self.task(case_id, bpmn_id, as_user)
         response = self.post(f"/tasks/{task['id']}/complete", as_user, json=values, **kwargs)
+        assert response.status_code == expect, response.get_json()
+        return response
+
+    def resolve(self, case_id, as_user, note, expect=200):
+        """Complete `resolve` as an officer does: a note and a photo of the fix."""
+        from tests import photo_files
+
+        task = self.task(case_id, "resolve", as_user)
+        data = {"resolution_note": note,
+                "resolution_photo": (io.BytesIO(photo_files.jpeg()), "fix.jpg")}
+        response = self.post(f"/tasks/{task['id']}/complete", as_user, data=data,
+                             content_type="multipart/form-data")
         assert response.status_code == expect, response.get_json()
         return response
 

@@ -349,7 +349,8 @@ PATHS = {
             {
                 "200": {"description": "Completed"},
                 "409": {"description": "Already completed, or the case changed meanwhile"},
-                "422": {"description": "Field errors", **_json(_ref("Error"))},
+                "422": {"description": "Field errors; a resolve task without a photo of the "
+                                       "fix names resolution_photo", **_json(_ref("Error"))},
             },
             body={
                 "required": True,

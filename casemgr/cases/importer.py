@@ -147,12 +147,14 @@ def import_row(row, zone):
         has_sla=target is not None,
         external_id=external_id,
         require_place=False,
+        # A 311 export is the record: a point outside the city is kept, off the maps.
+        refuse_outside_area=False,
     )
     if closed is not None or (row.get("case_status") or "").lower() == "closed":
         reason = (row.get("closure_reason") or "").strip() or "Closed"
         service.close_imported(case, closed or opened, reason)
         session.commit()
-    return "imported" if located else "unlocated"
+    return "imported" if case.is_located else "unlocated"
 
 
 def read_rows(path):

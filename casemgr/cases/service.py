@@ -16,7 +16,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from casemgr import engine
-from casemgr.cases import access, districts, history, process_services, routing
+from casemgr.cases import (
+    access,
+    districts,
+    history,
+    process_services,
+    routing,
+    service_area,
+)
 from casemgr.cases.models import Attachment, Case, Category
 from casemgr.citizens import service as citizens
 from casemgr.db import session, utcnow
@@ -160,7 +167,7 @@ def _check_point(lat, lon, errors):
 
 
 def _check_intake(category_code, description, lat, lon, reporter_email, photos, address,
-                  require_place):
+                  require_place, refuse_outside_area=True):
     errors = {}
     category = category_by_code(category_code) if category_code else None
     if category is None or not category.is_active:
@@ -171,6 +178,9 @@ def _check_intake(category_code, description, lat, lon, reporter_email, photos, 
     elif len(text) > MAX_DESCRIPTION:
         errors["description"] = f"at most {MAX_DESCRIPTION} characters"
     lat, lon = _check_point(lat, lon, errors)
+    placed = lat is not None and not ({"lat", "lon"} & set(errors))
+    if placed and refuse_outside_area and not service_area.holds(lat, lon):
+        errors["lat"] = service_area.OUTSIDE
     if require_place and lat is None and not (address or "").strip() and "lat" not in errors:
         errors["lat"] = "give the place: lat and lon, or an address"
     if reporter_email and not EMAIL.match(reporter_email):
@@ -230,6 +240,7 @@ def file_case(
     is_located=None,
     district_name=None,
     require_place=True,
+    refuse_outside_area=True,
     on_filed=None,
     wants_email=False,
 ):
@@ -238,13 +249,18 @@ def file_case(
     Returns (case, verify_secret); the secret is None when the reporter has an account.
     `wants_email` opts the reporter in to email updates (sent only to those opted in).
     A report needs a point or an address, except an import that had neither.
+    A point outside the service area is an IntakeError, unless `refuse_outside_area` is
+    False (imports): then the case keeps the point but is stored unlocated.
     `photos` holds CheckedPhoto objects, or PhotoError for uploads that failed the check.
     `on_filed(case)` adds a channel's own rows (answers, API details) in the same transaction.
     """
     category, text, lat, lon = _check_intake(
-        category, description, lat, lon, reporter_email, photos, address, require_place
+        category, description, lat, lon, reporter_email, photos, address, require_place,
+        refuse_outside_area,
     )
     located = lat is not None and (is_located if is_located is not None else True)
+    if located and not refuse_outside_area:
+        located = service_area.holds(lat, lon)
     district = districts.district_at(lat, lon) if located else None
     district = district or districts.find_by_name(district_name)
     filed_at = filed_at or utcnow()

@@ -19,6 +19,8 @@ class History:
     reopened_ids: set = field(default_factory=set)
     #: One Judgement per confirmed or rejected resolution.
     judgements: list = field(default_factory=list)
+    #: One Resolution per completed resolve task.
+    resolutions: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,24 @@ class Judgement:
     is_rejected: bool
     official: str | None = None
     unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A completed resolve task: the case, who resolved it and for which unit."""
+
+    case_id: int
+    official: str | None = None
+    unit: str | None = None
+
+
+def rejected_share(judgements, resolutions):
+    """The share of resolutions rejected: rejections over all completed resolutions.
+
+    The one definition of the figure: a resolution nobody judged counts as not rejected.
+    """
+    rejected = sum(1 for judgement in judgements if judgement.is_rejected)
+    return _share(rejected, len(resolutions))
 
 
 def percentile(values, fraction):
@@ -74,11 +94,18 @@ def _timeliness_counts(cases, as_of):
     return counts
 
 
-def summarize(cases, as_of, history, judgements=None):
-    """The figures of one group of cases; `judgements` default to those of its cases."""
+def summarize(cases, as_of, history, judged=None):
+    """The figures of one group of cases.
+
+    `judged` is (judgements, resolutions) of the group; both default to those of its cases.
+    """
     ids = {case.id for case in cases}
-    if judgements is None:
-        judgements = [j for j in history.judgements if j.case_id in ids]
+    if judged is None:
+        judged = (
+            [j for j in history.judgements if j.case_id in ids],
+            [r for r in history.resolutions if r.case_id in ids],
+        )
+    judgements, resolutions = judged
     to_resolve, to_close = _durations(cases)
     ever_resolved = [case for case in cases if case.resolved_at is not None]
     ratings = [case.rating for case in cases if case.rating is not None]
@@ -101,9 +128,10 @@ def summarize(cases, as_of, history, judgements=None):
         "reopen_rate": _share(len(ids & history.reopened_ids), len(ever_resolved)),
         "rated": len(ratings),
         "avg_rating": _rounded(statistics.fmean(ratings), 2) if ratings else None,
+        "resolutions_completed": len(resolutions),
         "resolutions_judged": len(judgements),
         "resolutions_rejected": rejected,
-        "rejected_share": _share(rejected, len(judgements)),
+        "rejected_share": rejected_share(judgements, resolutions),
     }
 
 
@@ -132,10 +160,19 @@ def group_of(case, group_by):
     return owner.code, owner.name
 
 
-def _judgement_key(judgement, group_by, case_keys):
-    """Rejections count against the official and unit that resolved, if they are known."""
-    named = {"official": judgement.official, "unit": judgement.unit}.get(group_by)
-    return named or case_keys.get(judgement.case_id)
+def _resolver_key(item, group_by, case_keys):
+    """Resolutions and their judgements count for the official and unit that resolved."""
+    named = {"official": item.official, "unit": item.unit}.get(group_by)
+    return named or case_keys.get(item.case_id)
+
+
+def _by_group(items, group_by, case_keys, members):
+    grouped_items = defaultdict(list)
+    for item in items:
+        key = _resolver_key(item, group_by, case_keys)
+        if key in members:
+            grouped_items[key].append(item)
+    return grouped_items
 
 
 def grouped(cases, group_by, as_of, history):
@@ -146,15 +183,15 @@ def grouped(cases, group_by, as_of, history):
         members[key].append(case)
         labels[key] = label
         case_keys[case.id] = key
-    judged = defaultdict(list)
-    for judgement in history.judgements:
-        key = _judgement_key(judgement, group_by, case_keys)
-        if key in members:
-            judged[key].append(judgement)
+    judged = _by_group(history.judgements, group_by, case_keys, members)
+    resolved = _by_group(history.resolutions, group_by, case_keys, members)
 
     order = sorted(members, key=lambda key: (-len(members[key]), labels[key]))
     return {
-        key: {"label": labels[key], **summarize(members[key], as_of, history, judged[key])}
+        key: {
+            "label": labels[key],
+            **summarize(members[key], as_of, history, (judged[key], resolved[key])),
+        }
         for key in order
     }
 

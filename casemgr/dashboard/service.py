@@ -116,8 +116,24 @@ def _judgements(rows):
     ]
 
 
+def _resolutions(case_ids):
+    """The completed resolve tasks of the cases, with who resolved them for which unit."""
+    rows = session.execute(
+        select(Task.case_id, User.username, Unit.code)
+        .outerjoin(User, User.id == Task.completed_by_id)
+        .outerjoin(Unit, Unit.id == Task.unit_id)
+        .where(Task.case_id.in_(case_ids))
+        .where(Task.form == "resolve", Task.status == "completed")
+        .order_by(Task.id)
+    ).all()
+    return [
+        kpis.Resolution(case_id=case_id, official=username, unit=code)
+        for case_id, username, code in rows
+    ]
+
+
 def history_of(user, case_filter):
-    """Reopened cases and resolution judgements of the filtered cases."""
+    """Reopened cases, resolutions and their judgements of the filtered cases."""
     ids = _query(user, case_filter).with_only_columns(Case.id)
     rows = session.execute(
         select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.details)
@@ -127,7 +143,9 @@ def history_of(user, case_filter):
     ).all()
     reopened = {row.case_id for row in rows if row.kind == "status" and _was_reopened(row.details)}
     judged = [row for row in rows if row.kind in JUDGEMENT_KINDS]
-    return kpis.History(reopened_ids=reopened, judgements=_judgements(judged))
+    return kpis.History(
+        reopened_ids=reopened, judgements=_judgements(judged), resolutions=_resolutions(ids)
+    )
 
 
 # -- the figures -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from casemgr.cases import history, questions
+from casemgr.cases import history, questions, service_area
 from casemgr.cases import service as cases
 from casemgr.cases.models import Attachment, Case, CaseEvent, Category
 from casemgr.db import session
@@ -54,11 +54,20 @@ def _photo_errors(photos, errors):
             errors.add(f"media: {photo}")
 
 
+def _area_errors(fields, errors):
+    """Refuse a point outside the city now, also for a request queued to be filed later."""
+    if fields["lat"] is None or fields["lon"] is None:
+        return
+    if not service_area.holds(fields["lat"], fields["lon"]):
+        errors.add(f"lat/long: {service_area.OUTSIDE}")
+
+
 def _checked_request(fields, photos, errors):
     """The category and answers of a POST requests; raise Open311Error on any problem."""
     category = _service(fields["service_code"], errors)
     answers = _answers(category, fields["attributes"], errors)
     _photo_errors(photos, errors)
+    _area_errors(fields, errors)
     errors.raise_any()
     return category, answers
 

@@ -1,8 +1,9 @@
-"""Record and read heartbeats: when each periodic job last finished."""
+"""Record and read heartbeats: when each periodic job last finished, or a long job last
+showed progress."""
 
 import logging
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from casemgr.db import session, utcnow
@@ -34,3 +35,8 @@ def last_beat(name):
     """The moment `name` last ran, or None if it never has."""
     beat = session.get(Heartbeat, name, populate_existing=True)
     return beat.beat_at if beat else None
+
+
+def forget_beat(name):
+    """Drop the beats of a job that is over; commits with the caller's work."""
+    session.execute(delete(Heartbeat).where(Heartbeat.name == name))

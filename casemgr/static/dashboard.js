@@ -28,13 +28,6 @@
 
   var t = texts(document.getElementById("dashboard-map"));
 
-  function getJson(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(url + " answered " + response.status);
-      return response.json();
-    });
-  }
-
   function number(value) {
     var parsed = parseFloat(value);
     return isNaN(parsed) ? null : parsed;
@@ -84,7 +77,7 @@
   // -- the cases: clusters and heat ------------------------------------------------------
 
   function drawCases(map, control, element) {
-    return getJson(element.dataset.casesUrl).then(function (collection) {
+    return casemgrFetch.json(element.dataset.casesUrl).then(function (collection) {
       var clusters = L.markerClusterGroup();
       var points = [];
       L.geoJSON(collection, {
@@ -139,7 +132,7 @@
 
   function drawChoropleth(map, control, element) {
     var picker = document.getElementById("choropleth-metric");
-    return getJson(element.dataset.districtsUrl).then(function (collection) {
+    return casemgrFetch.json(element.dataset.districtsUrl).then(function (collection) {
       var layer = L.geoJSON(collection, {
         onEachFeature: function (feature, shape) {
           var p = feature.properties;
@@ -182,9 +175,9 @@
   // -- overlay layers an admin uploaded --------------------------------------------------
 
   function drawOverlays(map, control, element) {
-    return getJson(element.dataset.layersUrl).then(function (listing) {
+    return casemgrFetch.json(element.dataset.layersUrl).then(function (listing) {
       return Promise.all(listing.items.map(function (item) {
-        return getJson(item.url).then(function (collection) {
+        return casemgrFetch.json(item.url).then(function (collection) {
           var layer = L.geoJSON(collection, {
             style: OVERLAY_STYLE,
             pointToLayer: function (feature, latlng) {
@@ -223,7 +216,7 @@
   // -- charts ----------------------------------------------------------------------------
 
   function drawTrends(canvas) {
-    getJson(canvas.dataset.url).then(function (trends) {
+    casemgrFetch.json(canvas.dataset.url).then(function (trends) {
       new Chart(canvas, {
         data: {
           labels: trends.weeks,

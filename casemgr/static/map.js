@@ -64,8 +64,7 @@
 
   function drawDistricts(map, url, state) {
     if (!url) return;
-    fetch(url, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+    casemgrFetch.json(url)
       .then(function (collection) {
         state.features = collection.features || [];
         L.geoJSON(collection, {

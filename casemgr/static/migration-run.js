@@ -58,16 +58,13 @@
     var error = box.querySelector(".migration-error");
     error.hidden = !run.error;
     error.textContent = run.error || "";
+    box.querySelector(".migration-again").hidden = run.status !== "failed";
     showFailures(run.failures);
     box.dataset.finished = run.is_finished ? "true" : "false";
   }
 
   function poll() {
-    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("status " + response.status);
-        return response.json();
-      })
+    casemgrFetch.json(box.dataset.statusUrl)
       .then(function (run) {
         show(run);
         if (!run.is_finished) window.setTimeout(poll, POLL_MS);

@@ -57,8 +57,7 @@
     var query = new URLSearchParams();
     if (status.value) query.set("status", status.value);
     if (category.value) query.set("category", category.value);
-    fetch(data.casesUrl + "?" + query, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : { features: [] }; })
+    casemgrFetch.json(data.casesUrl + "?" + query)
       .then(draw)
       .catch(function () { draw({ features: [] }); });
   }

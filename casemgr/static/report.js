@@ -82,8 +82,7 @@
       return;
     }
     var query = new URLSearchParams({ category: category.value, lat: la, lon: lo });
-    fetch(form.dataset.duplicatesUrl + "?" + query, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+    casemgrFetch.json(form.dataset.duplicatesUrl + "?" + query)
       .then(function (body) { showDuplicates(body.items || []); })
       .catch(function () { showDuplicates([]); });
   }
@@ -110,8 +109,7 @@
     var text = description.value.trim();
     if (text.length < 8) return;
     var query = new URLSearchParams({ description: text });
-    fetch(form.dataset.suggestionUrl + "?" + query, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : {}; })
+    casemgrFetch.json(form.dataset.suggestionUrl + "?" + query)
       .then(function (body) { showSuggestion(body.suggestion); })
       .catch(function () { showSuggestion(null); });
   }

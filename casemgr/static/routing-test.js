@@ -72,20 +72,16 @@
     }
     if (key === last) return;
     last = key;
-    fetch(form.action, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        return response.json().then(function (result) { return [response.ok, result]; });
-      })
-      .then(function (pair) {
-        if (pair[0]) show(pair[1]);
-        else showErrors(pair[1].error ? pair[1].error.fields : { point: t("not understood") });
-      })
-      .catch(function () { showErrors({ server: t("no answer, try again") }); last = ""; });
+    casemgrFetch.json(form.action, { method: "POST", body: body })
+      .then(show)
+      .catch(function (error) {
+        if (error.body) {
+          showErrors(error.body.error ? error.body.error.fields : { point: t("not understood") });
+          return;
+        }
+        showErrors({ server: t("no answer, try again") });
+        last = "";
+      });
   }
 
   // Registered after map.js, so the inputs already hold the clicked point.

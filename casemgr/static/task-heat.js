@@ -19,19 +19,13 @@
     };
   }
 
-  function getText(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(url + " answered " + response.status);
-      return response.text();
-    });
-  }
-
   function drawHeat(container) {
     var t = texts(container);
     var status = container.parentElement.querySelector(".task-heat-status");
-    Promise.all([getText(container.dataset.xmlUrl), getText(container.dataset.timesUrl)])
+    Promise.all([casemgrFetch.text(container.dataset.xmlUrl),
+                 casemgrFetch.json(container.dataset.timesUrl)])
       .then(function (answers) {
-        var times = JSON.parse(answers[1]);
+        var times = answers[1];
         return window.casemgrViewer
           .show(container, answers[0], { heat: times.heat, heatLabel: t("median hours") })
           .then(function () {

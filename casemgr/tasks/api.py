@@ -120,6 +120,8 @@ def complete_task(task_id):
     photo_errors = {
         name: str(p) for name in form.file_fields for p in photos if isinstance(p, PhotoError)
     }
+    if not photo_errors and service.needs_photo(task, photos):
+        photo_errors[service.RESOLUTION_PHOTO] = str(service.MissingPhoto())
     if not form.validate() or photo_errors:
         fields = {**form_errors(form), **photo_errors}
         raise ApiError(422, "invalid", "the form has errors", fields)

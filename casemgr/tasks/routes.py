@@ -103,6 +103,8 @@ def task_page(task_id):
     form = service.build_form(task, CombinedMultiDict((request.files, request.form)))
     is_valid = form.validate()
     photos = _checked_photos(form)
+    if service.needs_photo(task, photos) and not form[service.RESOLUTION_PHOTO].errors:
+        form[service.RESOLUTION_PHOTO].errors = [_("Add a photo of the fix.")]
     if not is_valid or any(field.errors for field in form):
         return _render(task, form), 422
 

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: How the history names a reporter who verifies through the secret link.
 LINK_ACTOR = "reporter (verification link)"
+#: The resolve form's photo field: the fix is shown to the reporter with a photo.
+RESOLUTION_PHOTO = "resolution_photo"
 
 
 class TaskForbidden(Exception):
@@ -35,6 +37,20 @@ class TaskConflict(Exception):
 
 class OwnCase(TaskForbidden):
     """The user filed or resolved the case, and this task must be someone else's."""
+
+
+class MissingPhoto(Exception):
+    """A resolution without a photo of the fix; `field` names the form field it needs."""
+
+    field = RESOLUTION_PHOTO
+
+    def __init__(self):
+        super().__init__("add a photo of the fix")
+
+
+def needs_photo(task, photos):
+    """Whether completing `task` with these checked photos still lacks a photo of the fix."""
+    return task.form == "resolve" and not photos
 
 
 def _check_stake(task, user):
@@ -420,6 +436,8 @@ def complete(task, user, values, photos=(), expected_version=None, actor_label=N
         _check_holder(task, user)
     elif task.status != "open":
         raise TaskConflict(f"task {task.id} is already {task.status}")
+    if needs_photo(task, photos):
+        raise MissingPhoto()
 
     case = task.case
     # Check the caller's version first: the changes below (a corrected category) move it.

@@ -59,3 +59,21 @@ def test_clicking_a_point_shows_the_rule_that_fires_at_that_time(visitor, logins
     night = answer_of(page, "Highway Maintenance")
     assert "22:00-06:00" in night
     page.screenshot(path="/tmp/casemgr-routing-test.png")
+
+
+def test_a_point_the_server_refuses_shows_the_fields_it_named(visitor, logins):
+    owner = visitor().log_in("owner", logins["owner"]["password"])
+    page = owner.page
+    page.goto("/routing/test")
+    page.wait_for_selector("#routing-map.map-ready")
+    page.select_option("#category", "waste")
+
+    page.fill("#lat", "91")
+    page.fill("#lon", EAST_BOSTON[1])
+    page.dispatch_event("#lon", "change")
+
+    page.wait_for_selector("#routing-answer .error")
+    assert page.inner_text("#routing-answer .error").startswith("lat: ")
+    # The browser reports the refused request itself; that one is expected here.
+    assert [problem for problem in owner.problems if "422" not in problem] == []
+    owner.problems.clear()

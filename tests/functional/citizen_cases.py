@@ -39,6 +39,6 @@ def resolve(api, case_id):
     """Accept, assign and resolve a case as the water unit."""
     api.complete(case_id, "triage", "triage", {"decision": "accept"})
     api.complete(case_id, "assign", "sup-water", {"assignee": "officer-water"})
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Drain cleared"})
+    api.resolve(case_id, "officer-water", "Drain cleared")
     session.expire_all()
     return cases.get(case_id)

@@ -83,6 +83,17 @@ def _complete_first_task(case, hours):
     task.status, task.created_at, task.completed_at = "completed", at(0), at(hours)
 
 
+def _resolve_task(case, official, created, completed):
+    """A completed resolve task, as the officer's word on the fix leaves it."""
+    resolver = accounts.find_user(official)
+    session.add(Task(
+        case_id=case.id, engine_task_id=f"resolve-{case.id}-{created}", bpmn_id="resolve",
+        name="Resolve", form="resolve", role="officer", unit_id=resolver.unit_id,
+        status="completed", created_at=at(created), completed_at=at(completed),
+        completed_by_id=resolver.id,
+    ))
+
+
 def small_city():
     """File the five cases with their histories; return them by letter."""
     city = {letter: _file(story) for letter, story in STORIES.items()}
@@ -97,5 +108,10 @@ def small_city():
     _complete_first_task(city["A"], 2)
     _complete_first_task(city["B"], 6)
     _complete_first_task(city["C"], 1)
+    # Resolutions: A once, B twice (the first rejected), E once (rejected). 8, 24, 20, 10 h.
+    _resolve_task(city["A"], "officer-water", 2, 10)
+    _resolve_task(city["B"], "officer-water", 6, 30)
+    _resolve_task(city["B"], "officer-water", 40, 60)
+    _resolve_task(city["E"], "officer-sanitation", 20, 30)
     session.commit()
     return city

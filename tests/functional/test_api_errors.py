@@ -265,7 +265,7 @@ def test_resolve_needs_a_note_and_an_image(api):
 def test_verify_rating_outside_one_to_five_is_422(api, rating):
     case_id = file(api)
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
 
     response = api.complete(
         case_id, "verify", "citizen", {"fixed": True, "rating": rating}, expect=422

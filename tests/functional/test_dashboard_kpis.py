@@ -35,7 +35,10 @@ def test_overall_figures(city, api):
     assert overall["p90_hours_to_close"] == pytest.approx(65)  # 20 + 0.9 * (70 - 20)
     assert overall["reopen_rate"] == pytest.approx(1 / 3, abs=1e-4)  # B of A, B, E
     assert overall["avg_rating"] == 3
-    assert overall["rejected_share"] == pytest.approx(2 / 3, abs=1e-4)
+    # B and E rejected, out of the four completed resolutions (A once, B twice, E once).
+    assert overall["resolutions_completed"] == 4
+    assert overall["resolutions_judged"] == 3
+    assert overall["rejected_share"] == 0.5
 
 
 def test_groups_by_category(city, api):
@@ -62,14 +65,15 @@ def test_groups_by_unit_district_and_official(city, api):
     officials = kpis(api, group_by="official")
 
     assert {k: g["total"] for k, g in units.items()} == {"water": 3, "sanitation": 2}
-    assert units["water"]["rejected_share"] == 0.5
+    # Water resolved A once and B twice, one of them rejected; sanitation's one was rejected.
+    assert units["water"]["rejected_share"] == pytest.approx(1 / 3, abs=1e-4)
     assert units["sanitation"]["rejected_share"] == 1
     assert {k: g["total"] for k, g in districts.items()} == {"roxbury": 5}
     groups = officials["groups"]
     assert {k: g["total"] for k, g in groups.items()} == {
         "unassigned": 2, "officer-water": 2, "officer-sanitation": 1}
     assert (groups["officer-water"]["on_time"], groups["officer-water"]["overdue"]) == (1, 1)
-    assert groups["officer-water"]["rejected_share"] == 0.5
+    assert groups["officer-water"]["rejected_share"] == pytest.approx(1 / 3, abs=1e-4)
     # The leaderboard ranks officials by on-time share: sanitation's one case was on time.
     assert [row["key"] for row in officials["leaderboard"]] == [
         "officer-sanitation", "officer-water"]
@@ -114,9 +118,11 @@ def test_task_times_are_medians_per_bpmn_task(city, api):
 
     assert response.status_code == 200
     answer = response.get_json()
-    assert answer["heat"] == {"triage": 2}  # triage took 2, 6 and 1 hours
-    (item,) = answer["items"]
-    assert (item["bpmn_id"], item["count"], item["p90_hours"]) == ("triage", 3, 5.2)
+    # triage took 2, 6 and 1 hours; resolve 8, 24, 20 and 10 (p90 20 + 0.7 * 4).
+    assert answer["heat"] == {"resolve": 15, "triage": 2}
+    resolve, triage = answer["items"]
+    assert (triage["bpmn_id"], triage["count"], triage["p90_hours"]) == ("triage", 3, 5.2)
+    assert (resolve["bpmn_id"], resolve["count"], resolve["p90_hours"]) == ("resolve", 4, 22.8)
 
 
 def test_trends_count_per_week(city, api):
@@ -133,8 +139,8 @@ def test_task_times_of_one_process_for_the_diagram(city, api, client, logins):
     client.post("/login", data={"username": "admin", "password": logins["admin"]["password"]})
     page_data = client.get("/dashboard/task-times.json", query_string={"process": "complaint"})
 
-    assert complaint.get_json()["heat"] == {"triage": 2}
+    assert complaint.get_json()["heat"] == {"resolve": 15, "triage": 2}
     assert complaint.get_json()["process"] == "complaint"
     assert unknown.status_code == 422
     assert unknown.get_json()["error"]["fields"] == {"process": "there is no process 'nope'"}
-    assert page_data.get_json()["heat"] == {"triage": 2}
+    assert page_data.get_json()["heat"] == {"resolve": 15, "triage": 2}

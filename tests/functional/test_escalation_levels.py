@@ -217,7 +217,7 @@ def test_reassign_to_another_officer_of_the_unit_moves_the_open_resolve_task(api
     assert open_tasks(case_id) == [("resolve", "officer-water-2", "water")]
     assert "reassigned" in history_kinds(case_id)
     api.logins["officer-water-2"] = {"password": "pw-officer-2"}
-    api.complete(case_id, "resolve", "officer-water-2", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water-2", "Cleared")
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "Still wet"})
     api.complete(case_id, "validate_resolution", "escalation",
                  {"verdict": "reject", "reason": "Still wet"})
@@ -234,7 +234,7 @@ def test_reassign_to_another_unit_moves_the_open_resolve_task(api, clock):
     case = fetch(case_id)
     assert (case.unit.code, case.assignee) == ("lighting", None)
     assert open_tasks(case_id) == [("resolve", None, "lighting")]
-    api.complete(case_id, "resolve", "officer-lighting", {"resolution_note": "Cable fixed"})
+    api.resolve(case_id, "officer-lighting", "Cable fixed")
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "Still dark"})
     api.complete(case_id, "validate_resolution", "escalation",
                  {"verdict": "reject", "reason": "Still dark"})

@@ -72,7 +72,7 @@ def test_not_fixed_reopens_to_resolve_after_validation(api, drain_case):
     case_id = drain_case["id"]
     api.complete(case_id, "triage", "triage", {"decision": "accept"})
     api.complete(case_id, "assign", "sup-water", {"assignee": "officer-water"})
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "done"})
+    api.resolve(case_id, "officer-water", "done")
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "still flooded"})
     api.complete(case_id, "validate_resolution", "escalation",
                  {"verdict": "reject", "reason": "The reporter's photo shows water"})

@@ -9,8 +9,10 @@ from casemgr.cases import history
 from casemgr.cases import service as cases
 from casemgr.cases.models import Case
 from casemgr.db import session, utcnow
+from casemgr.media import photos as media
 from casemgr.processes import migration
 from casemgr.processes import service as processes
+from tests import photo_files
 
 
 def complaint_xml(app, **replacements):
@@ -53,7 +55,8 @@ def test_a_thousand_cases_waiting_on_their_sla_timer_move_with_due_moments_uncha
     from casemgr.tasks import service as tasks
 
     resolve = next(t for t in tasks.open_tasks_of(template.id) if t.bpmn_id == "resolve")
-    tasks.complete(resolve, None, {"resolution_note": "done"}, actor_label="test")
+    fix = media.check_photo(photo_files.jpeg(), "fix.jpg", app.config["MAX_PHOTO_BYTES"])
+    tasks.complete(resolve, None, {"resolution_note": "done"}, [fix], actor_label="test")
     assert cases.get(template.id).status == "resolved"
     assert next(t for t in tasks.open_tasks_of(template.id)).name == "Check the fix"
 

@@ -6,13 +6,16 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
-from casemgr import loadgen
+from casemgr import jobs, loadgen
 from casemgr.cases import history
 from casemgr.cases import service as cases
 from casemgr.db import session, utcnow
+from casemgr.ops.models import Heartbeat
 from casemgr.processes import migration, migration_runs
 from casemgr.processes import service as processes
+from casemgr.processes.models import MigrationRun
 from tests.functional.test_migration import complaint_xml
 from tests.functional.test_pages import log_in
 from tests.functional.test_version_pages import renamed_resolve
@@ -180,3 +183,108 @@ def test_an_unreachable_queue_fails_the_run_with_the_reason(app, monkeypatch, dr
     assert run.status == "failed" and "job queue is unreachable" in run.error
     assert (run.moved, run.failed) == (0, 0)
     assert cases.get(drain_case["id"]).process_version_id != renamed_verify.id
+
+
+# -- runs whose worker stopped -------------------------------------------------------------
+
+STALE = timedelta(minutes=16)  # beyond the default CASEMGR_MIGRATION_STALE_MINUTES of 15
+
+
+@pytest.fixture
+def held_jobs(monkeypatch):
+    """Queue nothing: the run waits as it would for a worker that never comes."""
+    held = []
+    monkeypatch.setattr(jobs, "enqueue", lambda func, *args, **kwargs: held.append(args))
+    return held
+
+
+def backdate(run_id, by, beat=True):
+    """Make the run look started `by` ago, its job last beating then (or never)."""
+    run = session.get(MigrationRun, run_id)
+    run.created_at = utcnow() - by
+    session.execute(delete(Heartbeat).where(Heartbeat.name == f"migration-run-{run_id}"))
+    if beat:
+        session.add(Heartbeat(name=f"migration-run-{run_id}", beat_at=utcnow() - by))
+    session.commit()
+
+
+def test_a_running_run_whose_worker_died_shows_failed_and_starts_again(
+        api, client, logins, drain_case, renamed_verify, held_jobs):
+    run_id = migration_runs.start(renamed_verify, None)
+    migration_runs.get(run_id).status = "running"  # the worker took it, then died
+    session.commit()
+    backdate(run_id, STALE)
+    log_in(client, logins, "owner")
+
+    status = client.get(f"/processes/complaint/migrations/{run_id}.json").get_json()
+    page = client.get(f"/processes/complaint/migrations/{run_id}").get_data(as_text=True)
+    polled = api.get(f"/processes/complaint/migrations/{run_id}", "owner").get_json()
+
+    assert (status["status"], status["is_finished"]) == ("failed", True)
+    assert status["error"].startswith("worker stopped: no progress for more than 15 minutes")
+    assert polled["status"] == "failed" and polled["error"] == status["error"]
+    assert 'data-finished="true"' in page and "worker stopped" in page
+    assert f"/processes/complaint/migration?version={renamed_verify.version}" in page
+    assert session.get(Heartbeat, f"migration-run-{run_id}") is None
+
+    held_jobs.clear()
+    again = client.post("/processes/complaint/migration",
+                        data={"version": renamed_verify.version})
+    new_id = int(re.search(r"/migrations/(\d+)$", again.headers["Location"])[1])
+    migration_runs.execute(new_id)
+    assert migration_runs.get(new_id).status == "done"
+    assert cases.get(drain_case["id"]).process_version_id == renamed_verify.id
+
+
+def test_a_queued_run_no_worker_took_fails_after_the_stale_time(drain_case, renamed_verify,
+                                                                held_jobs):
+    run_id = migration_runs.start(renamed_verify, None)
+    backdate(run_id, timedelta(minutes=14), beat=False)
+    assert migration_runs.get(run_id).status == "queued"
+
+    backdate(run_id, STALE, beat=False)
+    run = migration_runs.get(run_id)
+
+    assert (run.status, run.moved) == ("failed", 0)
+    assert run.error.startswith("worker stopped")
+    # The job that comes at last finds the run over and moves nothing.
+    migration_runs.execute(run_id)
+    assert cases.get(drain_case["id"]).process_version_id != renamed_verify.id
+
+
+def test_a_long_run_that_still_beats_is_not_stale(drain_case, renamed_verify, held_jobs):
+    run_id = migration_runs.start(renamed_verify, None)
+    migration_runs.get(run_id).status = "running"
+    session.commit()
+    backdate(run_id, timedelta(hours=3), beat=False)
+    session.add(Heartbeat(name=f"migration-run-{run_id}", beat_at=utcnow()))
+    session.commit()
+
+    assert migration_runs.get(run_id).status == "running"
+    assert [run.status for run in migration_runs.runs_of("complaint")] == ["running"]
+
+
+def test_a_job_that_wakes_after_its_run_failed_stops(app, api, monkeypatch):
+    first, second = (api.post("/cases", "citizen", json={
+        "category": "drains", "description": "stuck", "lat": 42.3168, "lon": -71.0856,
+    }).get_json() for _ in range(2))
+    target = deploy(complaint_xml(app, **{'name="Verify the fix"': 'name="Check the fix"'}))
+    monkeypatch.setattr(migration_runs, "BATCH_SIZE", 1)
+    real_migrate = migration.migrate
+
+    def stalls_on_first(target, actor, case_ids):
+        if case_ids == [first["id"]]:
+            # The worker hangs past the stale time; the page reads the run meanwhile.
+            backdate(run_id, STALE)
+            assert migration_runs.get(run_id).status == "failed"
+        return real_migrate(target, actor, case_ids)
+
+    monkeypatch.setattr(migration, "migrate", stalls_on_first)
+    monkeypatch.setattr(jobs, "enqueue", lambda func, *args, **kwargs: None)
+    run_id = migration_runs.start(target, None)
+    migration_runs.execute(run_id)
+
+    run = migration_runs.get(run_id)
+    assert (run.status, run.moved, run.total) == ("failed", 1, 2)
+    assert run.error.startswith("worker stopped")
+    assert cases.get(second["id"]).process_version_id != target.id

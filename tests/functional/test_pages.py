@@ -66,7 +66,7 @@ def task_of(case, bpmn_id):
 def walk_to_verify(api, case):
     api.complete(case.id, "triage", "triage", {"decision": "accept"})
     api.complete(case.id, "assign", "sup-water", {"assignee": "officer-water"})
-    api.complete(case.id, "resolve", "officer-water", {"resolution_note": "Drain cleared"})
+    api.resolve(case.id, "officer-water", "Drain cleared")
 
 
 # -- citizen pages -----------------------------------------------------------------------

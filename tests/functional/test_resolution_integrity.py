@@ -14,7 +14,6 @@ from casemgr.cases import service as cases
 from casemgr.db import session, utcnow
 from casemgr.escalations import service as escalations
 from casemgr.notifications import service as notifications
-from casemgr.validation import kpis
 from casemgr.validation import service as validation
 from tests import photo_files as files
 from tests.conftest import ROXBURY
@@ -76,6 +75,51 @@ def officer_id(username="officer-water"):
 
 def water_id():
     return accounts.find_unit("water").id
+
+
+# -- the fix is shown with a photo -------------------------------------------------------
+
+
+def test_the_api_refuses_a_resolution_without_a_photo(api, drain_case):
+    case_id = drain_case["id"]
+    task = to_resolve(api, case_id)
+
+    response = api.post(f"/tasks/{task['id']}/complete", "officer-water",
+                        json={"resolution_note": "Cleared"})
+
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {
+        "resolution_photo": "add a photo of the fix"}
+    assert open_bpmn_ids(api, case_id) == ["resolve"]
+    assert fetch(case_id).status == "assigned"
+    assert kinds(case_id) == []
+
+
+def test_the_resolve_page_names_the_missing_photo(api, client, logins, drain_case):
+    from tests.functional.test_pages import log_in
+
+    task = to_resolve(api, drain_case["id"])
+    log_in(client, logins, "officer-water")
+
+    response = client.post(f"/tasks/{task['id']}", data={"resolution_note": "Cleared"},
+                           content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="resolution_photo-error"' in page and "Add a photo of the fix." in page
+    assert open_bpmn_ids(api, drain_case["id"]) == ["resolve"]
+
+
+def test_the_service_completes_no_resolution_without_a_photo(api, drain_case):
+    from casemgr.tasks import service as tasks
+    from casemgr.tasks.models import Task
+
+    task = session.get(Task, to_resolve(api, drain_case["id"])["id"])
+
+    with pytest.raises(tasks.MissingPhoto):
+        tasks.complete(task, accounts.find_user("officer-water"), {"resolution_note": "x"})
+    session.rollback()
+    assert fetch(drain_case["id"]).status == "assigned"
 
 
 # -- photos that flag the resolution -----------------------------------------------------
@@ -147,7 +191,7 @@ def test_a_fresh_photo_on_the_spot_or_one_without_metadata_flags_nothing(api, dr
 def test_unhappy_reporter_sends_the_resolution_to_validation(api, drain_case, answer, reason):
     case_id = drain_case["id"]
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
 
     api.complete(case_id, "verify", "citizen", answer)
 
@@ -164,7 +208,7 @@ def test_unhappy_reporter_sends_the_resolution_to_validation(api, drain_case, an
 def test_validator_confirms_and_the_case_closes(api, drain_case):
     case_id = drain_case["id"]
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
     api.complete(case_id, "verify", "citizen", {"fixed": False, "comment": "Not sure"})
 
     api.complete(case_id, "validate_resolution", "escalation",
@@ -182,7 +226,7 @@ def test_validator_confirms_and_the_case_closes(api, drain_case):
 def test_validator_sends_it_back_to_resolve_with_a_reason(api, drain_case):
     case_id = drain_case["id"]
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
     api.complete(case_id, "verify", "citizen", {"fixed": False})
 
     missing = api.complete(case_id, "validate_resolution", "escalation",
@@ -198,7 +242,7 @@ def test_validator_sends_it_back_to_resolve_with_a_reason(api, drain_case):
         officer_id(), water_id(), "Water still on the road")
 
     # The second resolution, happily verified, closes the case.
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Pumped out"})
+    api.resolve(case_id, "officer-water", "Pumped out")
     api.complete(case_id, "verify", "citizen", {"fixed": True, "rating": 5})
     assert fetch(case_id).status == "closed"
     assert kinds(case_id) == ["validation_requested", "resolution_rejected"]
@@ -210,7 +254,7 @@ def test_a_configured_share_of_closures_is_drawn_for_validation(app, api, drain_
     monkeypatch.setitem(app.config, "VALIDATION_SAMPLE_SHARE", share)
     case_id = drain_case["id"]
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
 
     api.complete(case_id, "verify", "citizen", {"fixed": True, "rating": 5})
 
@@ -243,7 +287,8 @@ def test_staff_cannot_resolve_a_case_they_filed_and_it_skips_their_verify(api):
     api.complete(case_id, "assign", "sup-water", {"assignee": "officer-water"})
     task = api.task(case_id, "resolve", "officer-water")
     refused = api.post(f"/tasks/{task['id']}/complete", "officer-water",
-                       json={"resolution_note": "Done by me"})
+                       data={"resolution_note": "Done by me", "resolution_photo": photo()},
+                       content_type="multipart/form-data")
     assert refused.status_code == 403
     assert "You filed this case" in refused.get_json()["error"]["message"]
     claim = api.post(f"/tasks/{task['id']}/claim", "officer-water")
@@ -251,7 +296,7 @@ def test_staff_cannot_resolve_a_case_they_filed_and_it_skips_their_verify(api):
 
     # The supervisor hands it to a colleague, whose fix goes straight to validation.
     assert api.post(f"/tasks/{task['id']}/release", "sup-water").status_code == 200
-    api.complete(case_id, "resolve", "officer-water-2", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water-2", "Cleared")
     assert open_bpmn_ids(api, case_id) == ["validate_resolution"]
     [request] = details(case_id, "validation_requested")
     assert (request["reason"], request["resolver_id"]) == (
@@ -282,7 +327,7 @@ def test_validator_from_the_resolving_unit_or_who_filed_it_is_refused(api):
         "lon": ROXBURY[1]})
     case_id = response.get_json()["id"]
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
 
     task = api.task(case_id, "validate_resolution", "escalation")
     for who, words in (("escalation", "You filed this case"),
@@ -327,7 +372,7 @@ def test_validate_page_refuses_the_unit_with_its_reason(api, client, logins):
 def test_no_answer_closes_the_case_after_the_configured_days(api, clock):
     case_id = file_complaint()
     to_resolve(api, case_id)
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
     expires_at = MONDAY + timedelta(days=14)
     assert fetch(case_id).next_timer_due_at == expires_at
 
@@ -350,7 +395,7 @@ def test_a_category_sets_its_own_verification_days(app, api, clock, monkeypatch)
     session.commit()
     try:
         to_resolve(api, case_id)
-        api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+        api.resolve(case_id, "officer-water", "Cleared")
         assert fetch(case_id).next_timer_due_at == MONDAY + timedelta(days=3)
     finally:
         fetch(case_id).category.verify_days = None
@@ -375,23 +420,23 @@ def test_no_answer_on_a_flagged_resolution_goes_to_validation(api, clock):
 
 
 def test_rejection_shares_per_unit_and_official(api):
+    """One of two resolutions was rejected; the confirmed-only count would say one of one."""
     for answer, verdict in (({"fixed": False}, "reject"), ({"fixed": True, "rating": 5}, None)):
         case_id = file_complaint()
         to_resolve(api, case_id)
-        api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+        api.resolve(case_id, "officer-water", "Cleared")
         api.complete(case_id, "verify", "citizen", answer)
         if verdict:
             api.complete(case_id, "validate_resolution", "escalation",
                          {"verdict": verdict, "reason": "Still wet"})
 
-    shares = kpis.rejection_shares()
+    units = api.get("/kpis", "admin", query_string={"group_by": "unit"}).get_json()["groups"]
+    officials = api.get("/kpis", "admin", query_string={"group_by": "official"}).get_json()
 
-    [water] = [row for row in shares["units"] if row["name"] == "water"]
-    assert (water["resolutions"], water["rejected"], water["share"]) == (2, 1, 0.5)
-    [officer] = [row for row in shares["officials"] if row["name"] == "officer-water"]
-    assert (officer["id"], officer["share"]) == (officer_id(), 0.5)
-    assert kpis.rejection_shares(since=utcnow() + timedelta(hours=1)) == {
-        "units": [], "officials": []}
+    water = units["water"]
+    assert (water["resolutions_completed"], water["resolutions_rejected"]) == (2, 1)
+    assert water["rejected_share"] == 0.5
+    assert officials["groups"]["officer-water"]["rejected_share"] == 0.5
 
 
 # -- cases started before this version of the diagram ------------------------------------
@@ -409,7 +454,7 @@ def test_cases_started_before_validation_move_to_it_and_run_on(app, api):
     at_resolve, at_verify = file_complaint(), file_complaint()
     to_resolve(api, at_resolve)
     to_resolve(api, at_verify)
-    api.complete(at_verify, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(at_verify, "officer-water", "Cleared")
     with open(app.config["WORKFLOW_DIR"] + "/complaint.bpmn", encoding="utf-8") as current:
         target = processes.deploy(current.read())
     session.commit()
@@ -418,7 +463,7 @@ def test_cases_started_before_validation_move_to_it_and_run_on(app, api):
 
     assert [c.case_id for c in moved] == [at_resolve]
     # Waiting at resolve, the case goes through the new gateway and the verify clock.
-    api.complete(at_resolve, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(at_resolve, "officer-water", "Cleared")
     assert fetch(at_resolve).next_timer_due_at is not None
     api.complete(at_resolve, "verify", "citizen", {"fixed": False})
     assert open_bpmn_ids(api, at_resolve) == ["validate_resolution"]

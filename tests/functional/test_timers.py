@@ -132,7 +132,7 @@ def test_next_timer_column_follows_the_process(api, clock):
     to_resolve(api, case_id)
     assert fetch(case_id).next_timer_due_at == DUE  # the breach timer, set at resolve
 
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared"})
+    api.resolve(case_id, "officer-water", "Cleared")
     # verify waits fourteen days for the reporter's answer
     assert fetch(case_id).next_timer_due_at == MONDAY + timedelta(days=14)
 
@@ -142,7 +142,7 @@ def test_next_timer_column_follows_the_process(api, clock):
                  {"verdict": "reject", "reason": "Still blocked on the reporter's photo"})
     assert fetch(case_id).next_timer_due_at == DUE  # armed again on reopening
 
-    api.complete(case_id, "resolve", "officer-water", {"resolution_note": "Cleared again"})
+    api.resolve(case_id, "officer-water", "Cleared again")
     api.complete(case_id, "verify", "citizen", {"fixed": True, "rating": 4})
     case = fetch(case_id)
     assert (case.status, case.outcome, case.next_timer_due_at) == ("closed", "fixed", None)
