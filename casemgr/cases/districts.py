@@ -64,6 +64,7 @@ def load_geojson(path, name_field="Name", code_field=None):
 
     session.flush()
     _shapes["key"] = None
+    session.info.pop("district_state", None)
     log.info("districts loaded from %s: %s created, %s updated", path, created, updated)
     return created, updated
 
@@ -89,15 +90,40 @@ def _polygon(geojson, where):
     return geometry
 
 
+def _table_state():
+    """(count, highest id, south, west, north, east) of the district table.
+
+    Read once per transaction: filing a case asks for the extent and for the district.
+    The bounds in it also notice a district whose boundary was loaded again.
+    """
+    transaction = session().get_transaction()
+    memo = session.info.get("district_state")
+    if memo is None or memo[0] is not transaction or transaction is None:
+        state = tuple(session.execute(select(
+            func.count(District.id), func.max(District.id),
+            func.min(District.min_lat), func.min(District.min_lon),
+            func.max(District.max_lat), func.max(District.max_lon),
+        )).one())
+        memo = (transaction, state)
+        session.info["district_state"] = memo
+    return memo[1]
+
+
+def extent():
+    """(south, west, north, east) around every district, or None when there are none."""
+    state = _table_state()
+    return None if not state[0] else state[2:]
+
+
 def _prepared():
-    key = session.execute(select(func.count(District.id), func.max(District.id))).one()
-    if _shapes["key"] != tuple(key):
+    key = _table_state()
+    if _shapes["key"] != key:
         items = []
         for district in session.scalars(select(District).options(undefer(District.geometry))):
             geometry = shape(json.loads(district.geometry))
             prepare(geometry)
             items.append((district.id, geometry))
-        _shapes.update(key=tuple(key), items=items)
+        _shapes.update(key=key, items=items)
     return _shapes["items"]
 
 

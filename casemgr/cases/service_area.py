@@ -10,10 +10,8 @@ import math
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
 
-from casemgr.cases.models import District
-from casemgr.db import session
+from casemgr.cases import districts
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +47,8 @@ def current():
     """The service area, or None when it is unknown (no districts) or the check is off."""
     if not current_app.config["CHECK_SERVICE_AREA"]:
         return None
-    bounds = session.execute(
-        select(func.min(District.min_lat), func.min(District.min_lon),
-               func.max(District.max_lat), func.max(District.max_lon))
-    ).one()
-    if None in tuple(bounds):
+    bounds = districts.extent()
+    if bounds is None or None in bounds:
         return None
     return _widened(*bounds, current_app.config["SERVICE_AREA_MARGIN_M"])
 
