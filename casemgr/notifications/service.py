@@ -183,18 +183,27 @@ def _failed_attempt(notification, exc):
 
 
 def deliver_outbox(limit=500):
-    """The delivery job: clear the waiting flag first, then send whatever is due.
+    """The delivery job: send whatever is due, then let the next filing queue a job.
 
-    A row committed after the flag is cleared queues the next job, so none is left behind.
+    The flag stays set while the job sends, so that messages committed meanwhile join this
+    job instead of queueing one each. It is cleared before the last look for due rows: a
+    row committed after that look finds the flag cleared and queues the next job.
     """
     from casemgr import jobs
 
+    sent = 0
+    while True:
+        batch = flush_outbox(limit)
+        sent += batch
+        if batch == 0:
+            break
     jobs.redis_connection().delete(_delivery_flag())
-    return flush_outbox(limit)
+    if _due_ids(1):
+        request_delivery()
+    return sent
 
 
-def flush_outbox(limit=200):
-    """Deliver pending messages whose time has come; return how many were sent."""
+def _due_ids(limit):
     due = list(
         session.scalars(
             select(Notification.id)
@@ -204,7 +213,12 @@ def flush_outbox(limit=200):
         )
     )
     session.rollback()
-    return sum(deliver(notification_id) == "sent" for notification_id in due)
+    return due
+
+
+def flush_outbox(limit=200):
+    """Deliver pending messages whose time has come; return how many were sent."""
+    return sum(deliver(notification_id) == "sent" for notification_id in _due_ids(limit))
 
 
 def of_case(case_id):
