@@ -72,6 +72,7 @@ class BusinessCalendar:
     #: Extra days off the city declares: date -> name.
     days_off: dict = field(default_factory=dict)
     dated_hours: tuple = ()
+    _windows: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def _holidays(self):
@@ -95,6 +96,14 @@ class BusinessCalendar:
 
     def windows_on(self, day):
         """Working windows of `day` as aware datetimes in the city zone."""
+        # A calendar is fixed once built (calendars.calendar_for builds a new one when the
+        # hours change), and one filing asks for the same days some fifty times.
+        windows = self._windows.get(day)
+        if windows is None:
+            windows = self._windows[day] = tuple(self._windows_of(day))
+        return windows
+
+    def _windows_of(self, day):
         if self.day_off(day):
             return []
         week = next((d.week for d in self.dated_hours if d.covers(day)), self.week)
