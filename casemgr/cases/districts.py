@@ -126,6 +126,18 @@ def list_districts():
     return list(session.scalars(select(District).order_by(District.name)))
 
 
+def extent():
+    """The box around every district as "west,south,east,north", or "" without districts.
+
+    The maps open on it: the city as its districts draw it, whatever the configured centre.
+    """
+    found = session.execute(select(func.min(District.min_lon), func.min(District.min_lat),
+                                   func.max(District.max_lon), func.max(District.max_lat))).one()
+    if None in found:
+        return ""
+    return ",".join(f"{value:.6f}" for value in found)
+
+
 def feature_collection(tolerance=0.0001):
     """Return every district as GeoJSON, simplified by `tolerance` degrees for drawing."""
     features = []
