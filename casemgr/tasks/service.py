@@ -190,7 +190,7 @@ def inbox(
     """Open tasks the user may work on, most urgent first; `after` from cursor.parse."""
     rows = []
     for visible in _visibility(user):
-        query = _inbox_query(visible).where(Task.status == "open", visible)
+        query = _inbox_query().where(Task.status == "open", visible)
         query = _inbox_filters(query, user, category, district_id, overdue, bpmn_id, mine,
                                case_id)
         if after is not None:
@@ -210,7 +210,7 @@ def inbox_page(user, size=None, after=None, **filters):
     return InboxPage(rows[:size], cursor.after(rows[size - 1]))
 
 
-def _inbox_query(visible):
+def _inbox_query():
     """Tasks with their cases, loading what an inbox shows and nothing it does not."""
     # The join that filters also fills task.case (contains_eager): no second join. The
     # case's people, its unit and its category's unit are not shown in an inbox, nor are
