@@ -4,8 +4,9 @@
  * A view with more cases than a map can draw is answered with clusters (kind "clusters"):
  * one point per grid cell with its count and the bbox of its cases. They are drawn as
  * markercluster icons whose number is the count; a click zooms to the cluster's cases.
- * Each map element records what it asked for last in data-bbox and what it got in
- * data-kind, for people reading the page's state and for the browser tests. A map opens on
+ * Each map element records what it asked for last in data-bbox, the view of the answer
+ * it shows in data-shown-bbox and that answer's kind in data-kind, for people reading the
+ * page's state and for the browser tests. A map opens on
  * data-extent (west,south,east,north: the city's districts) when given.
  */
 (function () {
@@ -49,6 +50,7 @@
           if (number !== asked) return;
           element.dataset.kind = collection.kind || "points";
           draw(collection);
+          element.dataset.shownBbox = bbox;
         })
         .catch(function (error) { if (number === asked && fail) fail(error); });
     }
