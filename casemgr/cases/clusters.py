@@ -8,7 +8,7 @@ two of degrees, so the cells stay where they are while the map pans at one zoom.
 
 import math
 
-from sqlalchemy import Float, func, literal_column, select
+from sqlalchemy import func, select
 
 from casemgr.cases.models import Case
 from casemgr.db import session
@@ -37,11 +37,11 @@ def clusters(query, box, counted=()):
 
     `counted` names more counts as (name, SQL condition) pairs, such as the overdue ones.
     """
-    cell = literal_column(format(cell_degrees(box), ".17g"), Float)
-    # Shifted to positive degrees, so the floor of each cell's index is the same on both
-    # sides of the meridian and the equator.
-    column = func.floor((Case.lon + 180) / cell)
-    row = func.floor((Case.lat + 90) / cell)
+    cell = cell_degrees(box)
+    # Cells counted from the meridian and the equator, not from the view's corner: a cell
+    # keeps its cases while the view moves.
+    column = func.floor(Case.lon / cell)
+    row = func.floor(Case.lat / cell)
     extra = [func.count().filter(condition).label(name) for name, condition in counted]
     grid = query.with_only_columns(
         func.count().label("count"),
