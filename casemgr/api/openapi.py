@@ -313,19 +313,26 @@ PATHS = {
     },
     "/tasks": {
         "get": _op(
-            "Open tasks the caller may work on",
+            "Open tasks the caller may work on, most urgent first, a page at a time: "
+            "`limit` tasks (1-200, default 50); `next` is the URL of the next page (the "
+            "same query with `after` set to `next_after`), null on the last page",
             {
                 "200": {
                     "description": "Tasks",
                     **_json(
                         {
                             "type": "object",
-                            "properties": {"items": {"type": "array", "items": _ref("Task")}},
+                            "properties": {
+                                "items": {"type": "array", "items": _ref("Task")},
+                                "next_after": {"type": ["string", "null"]},
+                                "next": {"type": ["string", "null"]},
+                            },
                         }
                     ),
                 }
             },
-            params=_query("category", "district_id", "overdue", "bpmn_id", "mine", "case_id"),
+            params=_query("category", "district_id", "overdue", "bpmn_id", "mine", "case_id",
+                          "limit", "after"),
         )
     },
     "/tasks/{id}": {

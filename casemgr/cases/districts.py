@@ -152,6 +152,18 @@ def list_districts():
     return list(session.scalars(select(District).order_by(District.name)))
 
 
+def extent_bbox():
+    """The box around every district as "west,south,east,north", or "" without districts.
+
+    The maps open on it: the city as its districts draw it, whatever the configured centre.
+    """
+    found = extent()
+    if found is None or None in found:
+        return ""
+    south, west, north, east = found
+    return ",".join(f"{value:.6f}" for value in (west, south, east, north))
+
+
 def feature_collection(tolerance=0.0001):
     """Return every district as GeoJSON, simplified by `tolerance` degrees for drawing."""
     features = []

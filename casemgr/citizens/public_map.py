@@ -3,19 +3,33 @@
 from flask import url_for
 from sqlalchemy import select
 
-from casemgr.cases import bbox
+from casemgr.cases import bbox, clusters
 from casemgr.cases.models import Case, Category
 from casemgr.db import session
 
-#: The newest this many cases are drawn; clustering keeps that many readable.
+#: Without a view, the newest this many cases are drawn; clustering keeps them readable.
 MAX_POINTS = 5000
 
 
 def feature_collection(statuses=None, category=None, box=None):
     """A GeoJSON FeatureCollection of located cases: reference, status, category, date.
 
-    `box` (west, south, east, north) keeps the cases in the map's view.
+    `box` (west, south, east, north) keeps the cases in the map's view; a view with more
+    than clusters.MAX_POINTS cases gets grid clusters with their counts instead of points.
+    `kind` says which.
     """
+    query = _located(statuses, category)
+    if box is not None:
+        query = bbox.within(query, box)
+        if clusters.has_more_than(query, clusters.MAX_POINTS):
+            return clusters.collection(clusters.clusters(query, box), box)
+    query = query.order_by(Case.filed_at.desc()).limit(MAX_POINTS)
+    features = [_feature(row) for row in session.execute(query)]
+    return {"type": "FeatureCollection", "kind": "points", "total": len(features),
+            "features": features}
+
+
+def _located(statuses, category):
     # Only the columns drawn: whole cases with their joined unit, district and people
     # cost most of the answer's time at a few thousand points.
     query = (
@@ -24,17 +38,12 @@ def feature_collection(statuses=None, category=None, box=None):
         .join(Category, Case.category_id == Category.id)
         .where(Case.is_located, Case.lat.is_not(None), Case.lon.is_not(None))
     )
-    query = bbox.within(query, box)
     if statuses:
         query = query.where(Case.status.in_([statuses] if isinstance(statuses, str)
                                             else statuses))
     if category:
         query = query.where(Category.code == category)
-    query = query.order_by(Case.filed_at.desc()).limit(MAX_POINTS)
-    return {
-        "type": "FeatureCollection",
-        "features": [_feature(row) for row in session.execute(query)],
-    }
+    return query
 
 
 def _feature(row):

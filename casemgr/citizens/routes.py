@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.accounts.auth import page_user
-from casemgr.cases import bbox, merging
+from casemgr.cases import bbox, districts, merging
 from casemgr.cases import service as cases
 from casemgr.cases.models import OPEN_STATUSES, STATUSES
 from casemgr.citizens import classifier, duplicates, public_map, service
@@ -149,7 +149,7 @@ def rate(reference):
 @bp.get("/map")
 def city_map():
     return render_template("citizens/map.html", categories=cases.categories(),
-                           statuses=STATUSES)
+                           statuses=STATUSES, extent=districts.extent_bbox())
 
 
 @bp.get("/map/cases.json")

@@ -83,7 +83,7 @@ def kpis_cases_geojson():
     user = _staff()
     case_filter = _filter()
     moment = service.as_of(user, case_filter)
-    collection = exports.feature_collection(service.cases_for(user, case_filter), moment)
+    collection = service.case_map(user, case_filter, moment)
     return Response(json.dumps(collection), mimetype="application/geo+json")
 
 
@@ -114,7 +114,10 @@ docs.PATHS.update(
         "/kpis/unlocated": _described("Filtered cases without a real point"),
         "/kpis/cases.csv": _described("The filtered cases as CSV", "text/csv"),
         "/kpis/cases.geojson": _described(
-            "The filtered located cases as GeoJSON points", "application/geo+json"
+            "The filtered located cases as GeoJSON points (`kind`: points); when `bbox` "
+            "holds more cases than a map can draw, grid clusters instead (`kind`: clusters), "
+            "each a point at its cases' mean with `count`, `overdue` and the `bbox` of its "
+            "cases; `total` counts the cases either way", "application/geo+json"
         ),
     }
 )

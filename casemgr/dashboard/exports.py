@@ -2,6 +2,7 @@
 
 import csv
 import io
+from types import SimpleNamespace
 
 from casemgr.dashboard.timeliness import resolution_moment, timeliness
 from casemgr.escalations.schema import csv_safe
@@ -34,28 +35,47 @@ def _iso(moment):
 
 def case_record(case, as_of):
     """One case's exported fields; the point only when the case has a real one."""
-    resolved = resolution_moment(case)
-    hours = (resolved - case.filed_at).total_seconds() / 3600 if resolved else None
+    return record(flat(case), as_of)
+
+
+def flat(case):
+    """A case's exported values under the names of service.RECORD_COLUMNS."""
+    return SimpleNamespace(
+        id=case.id, reference=case.reference, category=case.category.code,
+        status=case.status, outcome=case.outcome,
+        unit=case.unit.code if case.unit else None,
+        official=case.assignee.username if case.assignee else None,
+        district=case.district.code if case.district else None,
+        filed_at=case.filed_at, sla_due_at=case.sla_due_at, resolved_at=case.resolved_at,
+        closed_at=case.closed_at, rating=case.rating, is_located=case.is_located,
+        lat=case.lat, lon=case.lon, address=case.address,
+    )
+
+
+def record(row, as_of):
+    """The exported fields of a flat row (a case's values, or a row of its columns)."""
+    resolved = resolution_moment(row)
+    hours = (resolved - row.filed_at).total_seconds() / 3600 if resolved else None
     return {
-        "id": case.id,
-        "reference": case.reference,
-        "category": case.category.code,
-        "status": case.status,
-        "outcome": case.outcome,
-        "unit": case.unit.code if case.unit else None,
-        "official": case.assignee.username if case.assignee else None,
-        "district": case.district.code if case.district else None,
-        "filed_at": _iso(case.filed_at),
-        "sla_due_at": _iso(case.sla_due_at),
+        "id": row.id,
+        "reference": row.reference,
+        "category": row.category,
+        "status": row.status,
+        "outcome": row.outcome,
+        "unit": row.unit,
+        "official": row.official,
+        "district": row.district,
+        "filed_at": _iso(row.filed_at),
+        "sla_due_at": _iso(row.sla_due_at),
         "resolved_at": _iso(resolved),
-        "closed_at": _iso(case.closed_at),
-        "timeliness": timeliness(case, as_of),
+        "closed_at": _iso(row.closed_at),
+        "timeliness": timeliness(row, as_of),
         "hours_to_resolve": round(hours, 3) if hours is not None else None,
-        "rating": case.rating,
-        "is_located": case.is_located,
-        "lat": case.lat if case.is_located else None,
-        "lon": case.lon if case.is_located else None,
-        "address": case.address,
+        "rating": row.rating,
+        "is_located": row.is_located,
+        "lat": row.lat if row.is_located else None,
+        "lon": row.lon if row.is_located else None,
+        "address": row.address,
     }
 
 
@@ -63,23 +83,24 @@ def is_mappable(case):
     return case.is_located and case.lat is not None and case.lon is not None
 
 
-def feature_collection(cases, as_of):
-    """The located cases as GeoJSON points; the unlocated ones are left out."""
+def feature_collection(rows, as_of):
+    """Located cases as GeoJSON points, from flat rows; the unlocated ones are left out."""
     features = []
-    for case in cases:
-        if not is_mappable(case):
+    for row in rows:
+        if not is_mappable(row):
             continue
-        record = case_record(case, as_of)
-        del record["lat"], record["lon"]
+        properties = record(row, as_of)
+        del properties["lat"], properties["lon"]
         features.append(
             {
                 "type": "Feature",
-                "id": case.id,
-                "properties": record,
-                "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
+                "id": row.id,
+                "properties": properties,
+                "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "kind": "points", "total": len(features),
+            "features": features}
 
 
 def csv_text(cases, as_of):

@@ -104,6 +104,7 @@ def dashboard():
         unlocated_total=len(unlocated),
         layers=service.list_layers(),
         can_manage_layers=service.can_manage_layers(current_user),
+        extent=districts.extent_bbox(),
         **_choices(),
     )
 
@@ -132,12 +133,15 @@ def diagram_xml(key):
 @bp.get("/cases.geojson")
 @for_staff
 def cases_geojson():
-    """The filtered located cases; ?download=1 offers it as a file (the GeoJSON export)."""
+    """The filtered located cases for the map; ?download=1 offers every one of them as a
+    file (the GeoJSON export), never clustered.
+    """
     case_filter = _filter_or_422()
     moment = service.as_of(current_user, case_filter)
-    collection = exports.feature_collection(service.cases_for(current_user, case_filter), moment)
-    name = f"cases-{_stamp()}.geojson" if request.args.get("download") else None
-    return _geojson(collection, name)
+    if not request.args.get("download"):
+        return _geojson(service.case_map(current_user, case_filter, moment))
+    rows = service.case_rows(current_user, case_filter, is_located=True)
+    return _geojson(exports.feature_collection(rows, moment), f"cases-{_stamp()}.geojson")
 
 
 @bp.get("/cases.csv")

@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from casemgr.accounts.models import Unit, User
-from casemgr.cases import access, bbox, districts
+from casemgr.cases import access, bbox, clusters, districts
 from casemgr.cases import service as cases
-from casemgr.cases.models import Case, CaseEvent
-from casemgr.dashboard import kpis, overlays
+from casemgr.cases.models import Case, CaseEvent, Category, District
+from casemgr.dashboard import exports, kpis, overlays, timeliness
 from casemgr.dashboard.filters import AS_OF_DATA
 from casemgr.dashboard.models import OverlayLayer
 from casemgr.db import session, utcnow
@@ -66,6 +66,47 @@ def cases_for(user, case_filter, is_located=None):
     if is_located is not None:
         query = query.where(Case.is_located == is_located)
     return list(session.scalars(query.order_by(Case.filed_at, Case.id)))
+
+
+def _record_columns():
+    """What an export or the map draws of a case, as columns: no case objects to build."""
+    return (
+        Case.id, Case.reference, Category.code.label("category"), Case.status, Case.outcome,
+        Unit.code.label("unit"), User.username.label("official"),
+        District.code.label("district"), Case.filed_at, Case.sla_due_at, Case.resolved_at,
+        Case.closed_at, Case.rating, Case.is_located, Case.lat, Case.lon, Case.address,
+    )
+
+
+def _mappable(query):
+    return query.where(Case.is_located, Case.lat.is_not(None), Case.lon.is_not(None))
+
+
+def case_rows(user, case_filter, is_located=None):
+    """The filtered cases as rows of their exported columns (exports.record), oldest first."""
+    sources = (
+        Case.__table__.join(Category, Case.category_id == Category.id)
+        .outerjoin(Unit, Case.unit_id == Unit.id)
+        .outerjoin(User, Case.assignee_id == User.id)
+        .outerjoin(District, Case.district_id == District.id)
+    )
+    query = _query(user, case_filter).with_only_columns(*_record_columns())
+    query = query.select_from(sources)
+    if is_located:
+        query = _mappable(query)
+    return session.execute(query.order_by(Case.filed_at, Case.id)).all()
+
+
+def case_map(user, case_filter, moment):
+    """The map's GeoJSON: the located cases as points, or as grid clusters with their counts
+    (all and overdue at `moment`) when the filter's bbox holds more than the map can draw.
+    """
+    box = case_filter.bbox
+    query = _mappable(_query(user, case_filter))
+    if box is not None and clusters.has_more_than(query, clusters.MAX_POINTS):
+        counted = [("overdue", timeliness.overdue_condition(moment))]
+        return clusters.collection(clusters.clusters(query, box, counted), box)
+    return exports.feature_collection(case_rows(user, case_filter, is_located=True), moment)
 
 
 def data_as_of(user):

@@ -1,5 +1,9 @@
 """Whether a case is on time against its SLA: the one rule of the KPIs, the map and exports."""
 
+from sqlalchemy import and_, case, func, or_
+
+from casemgr.cases.models import Case
+
 ON_TIME = "on_time"
 OVERDUE = "overdue"
 
@@ -45,3 +49,22 @@ def timeliness(case, as_of):
 
 def is_on_time(case, as_of):
     return timeliness(case, as_of) == ON_TIME
+
+
+def overdue_condition(as_of):
+    """The rule of timeliness() as an SQL condition on cases: true for the OVERDUE ones.
+
+    For counting in the database (the map's clusters); the tests hold the two to agree.
+    """
+    resolved = case(
+        (Case.status == "closed", func.coalesce(Case.resolved_at, Case.closed_at)),
+        (Case.status == "resolved", Case.resolved_at),
+        else_=None,
+    )
+    return and_(
+        Case.sla_due_at.is_not(None),
+        or_(
+            and_(resolved.is_not(None), resolved > Case.sla_due_at),
+            and_(resolved.is_(None), Case.sla_due_at <= as_of),
+        ),
+    )

@@ -2,7 +2,8 @@
  * layers) and the Chart.js charts, set up from data- attributes (the CSP allows no inline
  * script). Each part marks its element with data-drawn once it is drawn.
  *
- * #dashboard-map  data-center-lat/-lon, data-zoom, data-tile-url, data-cases-url,
+ * #dashboard-map  data-center-lat/-lon, data-zoom, data-extent, data-tile-url,
+ *                 data-cases-url (asked with the view's bbox: see map_view.js),
  *                 data-districts-url, data-layers-url
  * #trend-chart    data-url: weeks with filed, resolved and median hours to resolve
  * #group-chart    data-labels, data-values (JSON arrays), data-title
@@ -27,11 +28,7 @@
   }
 
   var t = texts(document.getElementById("dashboard-map"));
-
-  function number(value) {
-    var parsed = parseFloat(value);
-    return isNaN(parsed) ? null : parsed;
-  }
+  var view = window.casemgrMapView;
 
   function mark(element, part) {
     var drawn = element.dataset.drawn ? element.dataset.drawn.split(" ") : [];
@@ -76,32 +73,60 @@
 
   // -- the cases: clusters and heat ------------------------------------------------------
 
+  function casePoint(feature, latlng) {
+    var marker = L.circleMarker(latlng, {
+      radius: 7,
+      weight: 1,
+      color: "#fff",
+      fillColor: COLOURS[feature.properties.timeliness] || "#555",
+      fillOpacity: 0.9,
+    });
+    marker.bindPopup(casePopup(feature.properties));
+    return marker;
+  }
+
+  function clusterMarker(map, feature) {
+    var marker = view.clusterMarker(map, feature);
+    var p = feature.properties;
+    marker.bindTooltip(t("%(count)s cases · %(overdue)s overdue",
+                         { count: p.count, overdue: p.overdue }));
+    return marker;
+  }
+
+  // The visible view's cases, asked for again after each move: each case, or the server's
+  // clusters of a view with more cases than the map can draw.
   function drawCases(map, control, element) {
-    return casemgrFetch.json(element.dataset.casesUrl).then(function (collection) {
-      var clusters = L.markerClusterGroup();
+    var clusters = view.clusterGroup();
+    var heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 15 });
+    clusters.addTo(map);
+    heat.addTo(map);
+    control.addOverlay(clusters, escaped(t("Cases (clusters)")));
+    control.addOverlay(heat, escaped(t("Cases (heat map)")));
+
+    function draw(collection) {
       var points = [];
-      L.geoJSON(collection, {
-        pointToLayer: function (feature, latlng) {
-          points.push([latlng.lat, latlng.lng, 0.6]);
-          return L.circleMarker(latlng, {
-            radius: 7,
-            weight: 1,
-            color: "#fff",
-            fillColor: COLOURS[feature.properties.timeliness] || "#555",
-            fillOpacity: 0.9,
-          });
-        },
-        onEachFeature: function (feature, layer) { layer.bindPopup(casePopup(feature.properties)); },
-      }).addTo(clusters);
-      var heat = L.heatLayer(points, { radius: 22, blur: 18, maxZoom: 15 });
-      clusters.addTo(map);
-      heat.addTo(map);
-      if (points.length) map.fitBounds(clusters.getBounds(), { padding: [20, 20], maxZoom: 15 });
-      control.addOverlay(clusters, escaped(t("Cases (clusters)")));
-      control.addOverlay(heat, escaped(t("Cases (heat map)")));
-      element.dataset.cases = String(collection.features.length);
-      mark(element, "cases");
-      mark(element, "heat");
+      var markers = collection.features.map(function (feature) {
+        var point = feature.geometry.coordinates;
+        var latlng = L.latLng(point[1], point[0]);
+        var isCluster = view.isCluster(feature);
+        points.push([latlng.lat, latlng.lng, 0.6 * (isCluster ? feature.properties.count : 1)]);
+        return isCluster ? clusterMarker(map, feature) : casePoint(feature, latlng);
+      });
+      clusters.clearLayers();
+      clusters.addLayers(markers);
+      heat.setLatLngs(points);
+      var total = collection.total === undefined ? markers.length : collection.total;
+      element.dataset.cases = String(total);
+      if (!/\bcases\b/.test(element.dataset.drawn || "")) {
+        mark(element, "cases");
+        mark(element, "heat");
+      }
+    }
+
+    return new Promise(function (resolve, reject) {
+      view.follow(map, element, function () { return element.dataset.casesUrl; },
+                  function (collection) { draw(collection); resolve(); },
+                  function (error) { reject(error); element.dataset.problem = String(error); });
     });
   }
 
@@ -198,7 +223,7 @@
     var data = element.dataset;
     // The cluster and heat layers need a zoom range even when no tiles are drawn.
     var map = L.map(element, { scrollWheelZoom: false, minZoom: 3, maxZoom: 19 });
-    map.setView([number(data.centerLat), number(data.centerLon)], number(data.zoom) || 12);
+    view.open(map, data);
     if (data.tileUrl) {
       L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution || "" }).addTo(map);
     }

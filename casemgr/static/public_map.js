@@ -1,4 +1,5 @@
-/* The public map of reports: clustered markers from /map/cases.json, refiltered on change. */
+/* The public map of reports: the visible view's reports from /map/cases.json (points, or the
+ * server's clusters of a crowded view), fetched again on each move and filter change. */
 (function () {
   "use strict";
 
@@ -11,12 +12,12 @@
 
   // markercluster needs a maxZoom even when no tile layer sets one (offline maps).
   var map = L.map(element, { scrollWheelZoom: false, maxZoom: 19 });
-  map.setView([parseFloat(data.centerLat), parseFloat(data.centerLon)], parseInt(data.zoom, 10) || 12);
+  var view = window.casemgrMapView;
+  view.open(map, data);
   if (data.tileUrl) {
     L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution || "" }).addTo(map);
   }
-  var clusters = L.markerClusterGroup();
-  var fitted = false;
+  var clusters = view.clusterGroup();
   map.addLayer(clusters);
 
   // Built from text nodes: nothing from the server is read as HTML.
@@ -35,38 +36,39 @@
     return box;
   }
 
+  function pointMarker(feature) {
+    var point = feature.geometry.coordinates;
+    var marker = L.marker([point[1], point[0]], { keyboard: false });
+    marker.bindPopup(popup(feature.properties));
+    return marker;
+  }
+
+  // The view's reports: each one, or the server's clusters when the view holds too many.
   function draw(collection) {
     clusters.clearLayers();
     var markers = collection.features.map(function (feature) {
-      var point = feature.geometry.coordinates;
-      var marker = L.marker([point[1], point[0]], { keyboard: false });
-      marker.bindPopup(popup(feature.properties));
-      return marker;
+      return view.isCluster(feature) ? view.clusterMarker(map, feature) : pointMarker(feature);
     });
     clusters.addLayers(markers);
-    // Show where the reports are the first time there are some; later filters keep the view.
-    if (markers.length && !fitted) {
-      map.fitBounds(clusters.getBounds(), { maxZoom: 15, padding: [20, 20] });
-      fitted = true;
-    }
-    count.textContent = markers.length + " " + count.dataset.label;
+    var total = collection.total === undefined ? markers.length : collection.total;
+    count.textContent = total + " " + count.dataset.label;
     element.dataset.drawn = String(markers.length);
   }
 
-  function load() {
+  function casesUrl() {
     var query = new URLSearchParams();
     if (status.value) query.set("status", status.value);
     if (category.value) query.set("category", category.value);
-    casemgrFetch.json(data.casesUrl + "?" + query)
-      .then(draw)
-      .catch(function () { draw({ features: [] }); });
+    return data.casesUrl + "?" + query;
   }
 
+  var load = view.follow(map, element, casesUrl, draw, function () {
+    draw({ features: [] });
+  });
   status.addEventListener("change", load);
   category.addEventListener("change", load);
   document.getElementById("map-filters").addEventListener("submit", function (event) {
     event.preventDefault();
     load();
   });
-  load();
 })();

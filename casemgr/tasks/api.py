@@ -2,14 +2,14 @@
 
 import logging
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 
 from casemgr.api import bp, conflicts_as_409, flag_arg, id_arg, require_user
 from casemgr.api.errors import ApiError, form_errors
 from casemgr.cases import service as cases
 from casemgr.cases.schema import task_dict
 from casemgr.media.photos import PhotoError
-from casemgr.tasks import service
+from casemgr.tasks import cursor, service
 from forms.tasks import describe
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,10 @@ def _fields(task, known_choices=None):
 def list_tasks():
     user = require_user()
     args = request.args
-    rows = service.inbox(
+    page = service.inbox_page(
         user,
+        size=_page_size(),
+        after=_after(),
         category=args.get("category"),
         district_id=id_arg("district_id"),
         overdue=flag_arg("overdue"),
@@ -33,7 +35,35 @@ def list_tasks():
         case_id=id_arg("case_id"),
     )
     known_choices = {}  # officers, units and categories: read once for the whole page
-    return jsonify({"items": [task_dict(t, _fields(t, known_choices)) for t in rows]})
+    return jsonify({
+        "items": [task_dict(t, _fields(t, known_choices)) for t in page.tasks],
+        "next_after": page.next_after,
+        "next": _next_url(page.next_after),
+    })
+
+
+def _page_size():
+    raw = request.args.get("limit")
+    if raw in (None, ""):
+        return service.PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= service.MAX_PAGE_SIZE:
+        problem = f"a whole number from 1 to {service.MAX_PAGE_SIZE}"
+        raise ApiError(400, "bad_request", f"limit must be {problem}", {"limit": problem})
+    return int(raw)
+
+
+def _after():
+    try:
+        return cursor.parse(request.args.get("after"))
+    except cursor.CursorError as exc:
+        raise ApiError(400, "bad_request", f"after: {exc}", {"after": str(exc)}) from None
+
+
+def _next_url(after):
+    """The next page's URL with the same filters; None on the last page."""
+    if after is None:
+        return None
+    return url_for("api.list_tasks", **{**request.args.to_dict(), "after": after})
 
 
 def _task_for(user, task_id):

@@ -12,7 +12,7 @@ from casemgr.cases import access, districts
 from casemgr.cases import service as cases
 from casemgr.labels import status_name
 from casemgr.media.photos import PhotoError
-from casemgr.tasks import service
+from casemgr.tasks import cursor, service
 from casemgr.web import safe_next
 from forms.filters import InboxFilterForm
 
@@ -28,14 +28,31 @@ def inbox():
     form.bind_categories([(c.code, c.name) for c in cases.categories()])
     form.bind_districts([(str(d.id), d.name) for d in districts.list_districts()])
     form.validate()
-    rows = service.inbox(
+    try:
+        after = cursor.parse(request.args.get("after"))
+    except cursor.CursorError:
+        abort(400, _("This inbox page link is broken; start again from the first page."))
+    page = service.inbox_page(
         current_user,
+        after=after,
         category=form.chosen("category"),
         district_id=form.chosen("district"),
         overdue=bool(form.chosen("overdue")),
         mine=bool(form.chosen("mine")),
     )
-    return render_template("tasks/inbox.html", tasks=rows, form=form)
+    return render_template(
+        "tasks/inbox.html", tasks=page.tasks, form=form,
+        next_url=_page_url(page.next_after) if page.next_after else None,
+        first_url=_page_url(None) if after else None,
+    )
+
+
+def _page_url(after):
+    """A link to an inbox page with the same filters: the first one when `after` is None."""
+    args = {name: value for name, value in request.args.items() if name != "after"}
+    if after is not None:
+        args["after"] = after
+    return url_for("tasks.inbox", **args)
 
 
 @contextmanager

@@ -1,19 +1,21 @@
 """Task rows: keep them in step with the workflow, decide who may work on them, complete them."""
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 from werkzeug.datastructures import MultiDict
 
 from casemgr.accounts import service as accounts
 from casemgr.accounts.models import UNIT_SCOPED_ROLES
 from casemgr.cases import service as cases
-from casemgr.cases.models import Case
+from casemgr.cases.models import Case, Category
 from casemgr.db import session, utcnow
 from casemgr.processes import service as processes
 from casemgr.processes.service import role_of
+from casemgr.tasks import cursor
 from casemgr.tasks.models import Task
 from casemgr.validation import service as validation
 from forms import declared
@@ -25,6 +27,11 @@ log = logging.getLogger(__name__)
 LINK_ACTOR = "reporter (verification link)"
 #: The resolve form's photo field: the fix is shown to the reporter with a photo.
 RESOLUTION_PHOTO = "resolution_photo"
+#: The case columns an inbox row shows or a task's form needs; the rest load if read.
+CASE_SHOWN = (
+    Case.reference, Case.status, Case.category_id, Case.district_id, Case.unit_id,
+    Case.reporter_id, Case.process_version_id, Case.version,
+)
 
 
 class TaskForbidden(Exception):
@@ -179,6 +186,21 @@ def _urgency(task):
     return (task.due_at is None, task.due_at or datetime.min.replace(tzinfo=UTC), task.id)
 
 
+#: Tasks on one inbox page: more than a screen, and the next page is a link away. Two
+#: hundred cost more to build as objects than the query took to find them.
+PAGE_SIZE = 50
+#: The most a caller of the API may ask for in one page.
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of an inbox, and the cursor of the next page (None on the last)."""
+
+    tasks: list
+    next_after: str | None
+
+
 def inbox(
     user,
     category=None,
@@ -187,22 +209,45 @@ def inbox(
     bpmn_id=None,
     mine=False,
     case_id=None,
-    limit=200,
+    limit=PAGE_SIZE,
+    after=None,
 ):
-    """Open tasks the user may work on, most urgent first."""
+    """Open tasks the user may work on, most urgent first; `after` from cursor.parse."""
     rows = []
     for visible in _visibility(user):
-        # The join that filters also fills task.case (contains_eager): no second join. The
-        # case's people and unit are not shown in an inbox: loaded only if read.
-        query = select(Task).join(Task.case).options(contains_eager(Task.case).options(
-            lazyload(Case.assignee), lazyload(Case.reporter), lazyload(Case.unit)))
-        query = query.where(Task.status == "open", visible)
+        query = _inbox_query().where(Task.status == "open", visible)
         query = _inbox_filters(query, user, category, district_id, overdue, bpmn_id, mine,
                                case_id)
+        if after is not None:
+            query = query.where(cursor.beyond(after))
         # NULLS LAST is PostgreSQL's own ascending order, so ix_tasks_queue serves it.
         query = query.order_by(Task.due_at.asc().nulls_last(), Task.id).limit(limit)
         rows += session.scalars(query)
     return sorted(rows, key=_urgency)[:limit]
+
+
+def inbox_page(user, size=None, after=None, **filters):
+    """A page of `user`'s inbox; one task more is read to know whether a next page exists."""
+    size = size or PAGE_SIZE
+    rows = inbox(user, limit=size + 1, after=after, **filters)
+    if len(rows) <= size:
+        return InboxPage(rows, None)
+    return InboxPage(rows[:size], cursor.after(rows[size - 1]))
+
+
+def _inbox_query():
+    """Tasks with their cases, loading what an inbox shows and nothing it does not."""
+    # The join that filters also fills task.case (contains_eager): no second join. The
+    # case's people, its unit and its category's unit are not shown in an inbox, nor are
+    # the task's unit and holder on most rows: each is loaded once, if read, from the
+    # identity map or by its key.
+    shown = contains_eager(Task.case).options(
+        load_only(*CASE_SHOWN),
+        lazyload(Case.assignee), lazyload(Case.reporter), lazyload(Case.unit),
+        joinedload(Case.category).lazyload(Category.unit),
+    )
+    return select(Task).join(Task.case).options(
+        shown, lazyload(Task.unit), lazyload(Task.assignee))
 
 
 def _inbox_filters(query, user, category, district_id, overdue, bpmn_id, mine, case_id):

@@ -6,14 +6,20 @@ import re
 import pytest
 from PIL import Image
 
+from casemgr.cases import clusters
 from casemgr.cases import service as cases
 from casemgr.citizens import service as citizens
 from tests.conftest import ROXBURY
-from tests.functional.citizen_cases import NEARBY, RESIDENT_PASSWORD, file, resident
+from tests.functional.citizen_cases import FAR, NEARBY, RESIDENT_PASSWORD, file, resident
 
 pytestmark = pytest.mark.browser
 
 SECRET_NAME = "Rahasia Pelapor"
+#: The public map draws the answer to the view it asked for last.
+SHOWS_WHAT_IT_ASKED = """() => {
+  const map = document.getElementById('public-map').dataset;
+  return map.bbox !== undefined && map.shownBbox === map.bbox;
+}"""
 
 
 @pytest.fixture
@@ -108,3 +114,39 @@ def test_the_public_map_draws_located_reports_and_filters_them(visitor, api, ear
     page.wait_for_selector("#public-map[data-drawn='0']")
     assert waste.reference not in page.inner_text("#map-count")
     assert SECRET_NAME not in page.content()
+
+
+def test_the_public_map_asks_for_the_view_it_shows(visitor, earlier_report, monkeypatch):
+    """Clusters for the crowded city view; zoomed in on one, the map asks again and gets
+    the points of the smaller view."""
+    file(NEARBY, description="Drain blocked next door")
+    file(FAR, description="Drain blocked further north")
+    monkeypatch.setattr(clusters, "MAX_POINTS", 2)
+    page = visitor().page
+    asked = []
+    page.on("request", lambda request: "/map/cases.json" in request.url
+            and asked.append(request.url))
+
+    page.goto("/map")
+    page.wait_for_function(SHOWS_WHAT_IT_ASKED)
+    assert page.get_attribute("#public-map", "data-kind") == "clusters"
+    city_view = page.get_attribute("#public-map", "data-bbox")
+    assert page.inner_text("#map-count").startswith("3 ")
+    shown = page.locator("#public-map .marker-cluster").all_inner_texts()
+    assert sum(int(text) for text in shown) == 3
+
+    for _click in range(8):
+        if page.get_attribute("#public-map", "data-kind") == "points":
+            break
+        before = page.get_attribute("#public-map", "data-bbox")
+        page.locator("#public-map .marker-cluster").first.click()
+        page.wait_for_function(
+            "(before) => document.getElementById('public-map').dataset.bbox !== before",
+            arg=before)
+        page.wait_for_function(SHOWS_WHAT_IT_ASKED)
+    assert page.get_attribute("#public-map", "data-kind") == "points"
+    assert page.get_attribute("#public-map", "data-bbox") != city_view
+    assert len(asked) >= 2
+    assert all("bbox=" in url for url in asked)
+    assert asked[-1].endswith("bbox=" + page.get_attribute("#public-map", "data-bbox")
+                              .replace(",", "%2C"))
