@@ -24,7 +24,7 @@ def crowded(app):
     and one far outside the view."""
     city = small_city()
     north = [file(FAR, description=f"Drain blocked up north {n}") for n in range(2)]
-    file((ROXBURY[0] - 0.5, ROXBURY[1]), description="Far outside the view")
+    file((ROXBURY[0] - 0.05, ROXBURY[1]), description="Far outside the view")
     return city, north
 
 
