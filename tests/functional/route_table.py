@@ -26,6 +26,8 @@ ROUTES = {
     "i18n.choose_language": (ANYONE, {}),
     "accounts.login": (ANYONE, {}),
     "accounts.logout": (LOGGED_IN, {}),
+    "account_locks.locked_list": (ADMINS, {}),
+    "account_locks.unlock": (ADMINS, {"user_id": "{locked_user}"}),
     "cases.home": (ANYONE, {}),
     "cases.find": (ANYONE, {}),
     "cases.report": (ANYONE, {}),
