@@ -40,6 +40,7 @@ ROUTES = {
     "citizens.report_duplicates": (ANYONE, {}),
     "citizens.category_suggestion": (ANYONE, {}),
     "citizens.me_too": (ANYONE, {"reference": "{reference}"}),
+    "citizens.confirm_me_too": (ANYONE, {"reference": "{reference}"}),
     "citizens.email_updates": (ANYONE, {"reference": "{reference}"}),
     "citizens.rate": (REPORTER, {"reference": "{reference}"}),
     "citizens.city_map": (ANYONE, {}),
