@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -116,7 +117,8 @@ def me_too(reference):
         if page_user() is not None:
             service.me_too(case, page_user())
         else:
-            service.ask_me_too_confirmation(case, email)
+            # The message speaks the language of the page the address was typed on.
+            service.ask_me_too_confirmation(case, email, str(get_locale() or "") or None)
     except service.CitizenError as exc:
         abort(exc.status, str(exc))
     if page_user() is not None:
@@ -130,14 +132,14 @@ def me_too(reference):
 
 @bp.route("/track/<reference>/me-too/confirm", methods=["GET", "POST"])
 def confirm_me_too(reference):
-    """The link in the confirmation email: a page with a button, so that a mail scanner
-    opening every link does not confirm for the address's owner."""
+    """Show the confirmation link's button, and count the "me too" when it is pressed."""
+    # A button, not the link alone: mail scanners open every link in a message.
     case = _case_or_404(reference)
     token = request.values.get("token", "")
     try:
         email = confirmation.read(token, case)
     except confirmation.LinkError as exc:
-        return _link_refused(case, exc.status)
+        abort(exc.status, _link_refusal(case, exc.status))
 
     form = ConfirmMeTooForm(token=token)
     if service.is_me_too(case, email):
@@ -154,14 +156,12 @@ def confirm_me_too(reference):
     return _back_to(case)
 
 
-def _link_refused(case, status):
+def _link_refusal(case, status):
     if status == 410:
-        message = _("This confirmation link has expired. Say \"me too\" on %(ref)s again to "
-                    "get a new one.", ref=case.reference)
-    else:
-        message = _("This confirmation link is not valid. Copy the whole link from the email, "
-                    "or say \"me too\" on %(ref)s again.", ref=case.reference)
-    abort(status, message)
+        return _("This confirmation link has expired. Say \"me too\" on %(ref)s again to "
+                 "get a new one.", ref=case.reference)
+    return _("This confirmation link is not valid. Copy the whole link from the email, "
+             "or say \"me too\" on %(ref)s again.", ref=case.reference)
 
 
 @bp.post("/track/<reference>/email-updates")

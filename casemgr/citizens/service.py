@@ -6,7 +6,6 @@ add_reporter runs inside the filing transaction of cases.service instead.
 
 import logging
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import case as case_
 from sqlalchemy import func, select
@@ -122,8 +121,8 @@ def me_too(case, user):
     return follower
 
 
-def ask_me_too_confirmation(case, email):
-    """Send a link that confirms a "me too" to `email`; nothing counts until it is opened.
+def ask_me_too_confirmation(case, email, locale=None):
+    """Send a link that confirms a "me too" to `email`, in `locale`; nothing counts yet.
 
     Anyone can type any address, so the address's owner says yes first. The answer is the
     same whether or not the address follows the case already: the page tells no one that.
@@ -133,7 +132,7 @@ def ask_me_too_confirmation(case, email):
         raise CitizenError(_("Log in or give your email address to follow this report."), 422)
 
     queued = triggers.me_too_confirmation(case, email, confirmation.token_for(case, email),
-                                          str(get_locale() or ""))
+                                          locale)
     session.commit()
     log.info("case %s: me too confirmation %s for an address", case.reference,
              "queued" if queued else "already sent today")

@@ -127,7 +127,7 @@ def me_too_confirmation(case, email, token, locale):
                    f"/me-too/confirm?token={token}")
     context = _context(case, confirm_url=confirm_url,
                        hours=current_app.config["ME_TOO_CONFIRM_HOURS"])
-    return service.queue("me_too_confirm", email, key, context, case=case, locale=locale or None)
+    return service.queue("me_too_confirm", email, key, context, case=case, locale=locale)
 
 
 def _address_digest(email):
