@@ -121,6 +121,8 @@ SETTINGS = {
     #: Days the reporter has to verify a fix before the case closes without an answer;
     #: a category's own verify_days wins.
     "VERIFY_DAYS": ("CASEMGR_VERIFY_DAYS", int, 14),
+    #: Hours the link that confirms a "me too" given with an email address stays valid.
+    "ME_TOO_CONFIRM_HOURS": ("CASEMGR_ME_TOO_CONFIRM_HOURS", int, 72),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".
@@ -226,3 +228,5 @@ def _check_validation(settings):
         raise ConfigError("CASEMGR_RESOLUTION_MAX_DISTANCE_M must be a positive number of metres")
     if settings["VERIFY_DAYS"] < 1:
         raise ConfigError("CASEMGR_VERIFY_DAYS must be at least 1")
+    if settings["ME_TOO_CONFIRM_HOURS"] < 1:
+        raise ConfigError("CASEMGR_ME_TOO_CONFIRM_HOURS must be at least 1")

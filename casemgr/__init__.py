@@ -58,6 +58,7 @@ def _set_up_web(app):
 
 def _register_features(app):
     from casemgr import cli
+    from casemgr.accounts import lock_pages
     from casemgr.accounts import routes as account_pages
     from casemgr.api import init_app as init_api
     from casemgr.cases import question_pages
@@ -76,6 +77,7 @@ def _register_features(app):
     init_api(app)
     init_ops(app)
     app.register_blueprint(account_pages.bp)
+    app.register_blueprint(lock_pages.bp)
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(task_pages.bp)
     app.register_blueprint(escalation_pages.bp)

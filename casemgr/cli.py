@@ -14,6 +14,7 @@ group = AppGroup("casemgr", help="Set up and run casemgr.")
 
 
 def init_app(app):
+    from casemgr.accounts.cli import unlock_user
     from casemgr.citizens.cli import duplicate_radius, train_classifier
     from casemgr.escalations.cli import calendar_group
     from casemgr.open311.cli import api_key_group
@@ -22,6 +23,7 @@ def init_app(app):
     group.add_command(api_key_group)
     group.add_command(train_classifier)
     group.add_command(duplicate_radius)
+    group.add_command(unlock_user)
     app.cli.add_command(group)
 
 

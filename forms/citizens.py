@@ -22,6 +22,12 @@ class MeTooForm(FlaskForm):
     )
 
 
+class ConfirmMeTooForm(FlaskForm):
+    """The button on the page a confirmation link opens; the signed token rides along."""
+
+    token = HiddenField(validators=[DataRequired()])
+
+
 class EmailUpdatesForm(FlaskForm):
     wants_email = BooleanField(_l("Send me an email when this report changes"))
     key = HiddenField()

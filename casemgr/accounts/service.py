@@ -174,12 +174,28 @@ def needs_rehash(password_hash, method):
     return password_hash.split("$", 1)[0] != _hash_prefix(method)
 
 
-def unlock(user):
-    """Lift a login lock and forget the wrong passwords (an administrator's act)."""
+def is_locked(user):
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def unlock(user, actor):
+    """Lift a login lock and forget the wrong passwords; True if the account was locked.
+
+    `actor` names who did it in the log: an admin's username, or "the command line".
+    """
     user = session.get(User, user.id)
+    was_locked = is_locked(user)
     user.failed_logins, user.locked_until = 0, None
     session.commit()
-    log.info("account %s unlocked", user.username)
+    log.info("account %s unlocked by %s (%s)", user.username, actor,
+             "was locked" if was_locked else "was not locked")
+    return was_locked
+
+
+def locked_users():
+    """Accounts whose login is refused now, the longest lock first."""
+    query = select(User).where(User.locked_until > utcnow())
+    return list(session.scalars(query.order_by(User.locked_until.desc(), User.username)))
 
 
 def _digest(token):

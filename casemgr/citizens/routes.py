@@ -5,7 +5,18 @@ Also the staff's merge of a duplicate and the admin page of status messages.
 
 import logging
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,8 +24,9 @@ from casemgr.accounts.auth import page_user
 from casemgr.cases import bbox, districts, merging
 from casemgr.cases import service as cases
 from casemgr.cases.models import OPEN_STATUSES, STATUSES
-from casemgr.citizens import classifier, duplicates, public_map, service
+from casemgr.citizens import classifier, confirmation, duplicates, public_map, service
 from forms.citizens import (
+    ConfirmMeTooForm,
     EmailUpdatesForm,
     MergeForm,
     MeTooForm,
@@ -102,11 +114,54 @@ def me_too(reference):
 
     email = (form.email.data or "").strip() or None
     try:
-        service.me_too(case, page_user(), None if page_user() else email)
+        if page_user() is not None:
+            service.me_too(case, page_user())
+        else:
+            # The message speaks the language of the page the address was typed on.
+            service.ask_me_too_confirmation(case, email, str(get_locale() or "") or None)
     except service.CitizenError as exc:
         abort(exc.status, str(exc))
-    flash(_("Thank you. You are counted, and we will tell you when this report changes."))
+    if page_user() is not None:
+        flash(_("Thank you. You are counted, and we will tell you when this report changes."))
+    else:
+        flash(_("Almost done: open the link we sent to %(email)s within %(hours)s hours to be "
+                "counted and get updates.", email=email,
+                hours=current_app.config["ME_TOO_CONFIRM_HOURS"]))
     return _back_to(case)
+
+
+@bp.route("/track/<reference>/me-too/confirm", methods=["GET", "POST"])
+def confirm_me_too(reference):
+    """Show the confirmation link's button, and count the "me too" when it is pressed."""
+    # A button, not the link alone: mail scanners open every link in a message.
+    case = _case_or_404(reference)
+    token = request.values.get("token", "")
+    try:
+        email = confirmation.read(token, case)
+    except confirmation.LinkError as exc:
+        abort(exc.status, _link_refusal(case, exc.status))
+
+    form = ConfirmMeTooForm(token=token)
+    if service.is_me_too(case, email):
+        flash(_("Your \"me too\" was confirmed already."))
+        return _back_to(case)
+    if not form.validate_on_submit():
+        return render_template("citizens/me_too_confirm.html", case=case, form=form)
+    try:
+        service.confirm_me_too(case, token)
+    except service.CitizenError as exc:
+        abort(exc.status, str(exc))
+    flash(_("Thank you: your \"me too\" is confirmed. You are counted, and we will tell you "
+            "when this report changes."))
+    return _back_to(case)
+
+
+def _link_refusal(case, status):
+    if status == 410:
+        return _("This confirmation link has expired. Say \"me too\" on %(ref)s again to "
+                 "get a new one.", ref=case.reference)
+    return _("This confirmation link is not valid. Copy the whole link from the email, "
+             "or say \"me too\" on %(ref)s again.", ref=case.reference)
 
 
 @bp.post("/track/<reference>/email-updates")

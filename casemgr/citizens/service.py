@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from casemgr.accounts.models import User
 from casemgr.cases import history
 from casemgr.cases.models import OPEN_STATUSES, STATUSES, Case
+from casemgr.citizens import confirmation
 from casemgr.citizens.models import LOCALES, Follower, Rating, StatusMessage
 from casemgr.db import session
+from casemgr.notifications import triggers
 
 log = logging.getLogger(__name__)
 
@@ -104,29 +106,76 @@ def me_too_count(case_id):
     return session.scalar(query) or 0
 
 
-def me_too(case, user=None, email=None):
+def me_too(case, user):
     """Count one more resident with the same problem and subscribe them to its updates."""
-    if case.status not in OPEN_STATUSES or case.duplicate_of_id is not None:
-        raise CitizenError(_("%(ref)s is closed; file a new report instead.", ref=case.reference))
-    if user is None and not email:
-        raise CitizenError(_("Log in or give your email address to follow this report."), 422)
-    if user is not None and case.reporter_id == user.id:
+    _refuse_me_too(case)
+    if case.reporter_id == user.id:
         raise CitizenError(_("This is your own report; you follow it already."))
-
-    follower = find_follower(case, user, email)
+    follower = find_follower(case, user)
     if follower is not None and follower.is_me_too:
         raise CitizenError(_("You have already said that you have this problem too."))
+
+    follower = _count_me_too(case, follower, user=user)
+    _commit_or_conflict(_("You have already said that you have this problem too."))
+    log.info("case %s: me too by %s", case.reference, history.actor_label(user))
+    return follower
+
+
+def ask_me_too_confirmation(case, email, locale=None):
+    """Send a link that confirms a "me too" to `email`, in `locale`; nothing counts yet.
+
+    Anyone can type any address, so the address's owner says yes first. The answer is the
+    same whether or not the address follows the case already: the page tells no one that.
+    """
+    _refuse_me_too(case)
+    if not email:
+        raise CitizenError(_("Log in or give your email address to follow this report."), 422)
+
+    queued = triggers.me_too_confirmation(case, email, confirmation.token_for(case, email),
+                                          locale)
+    session.commit()
+    log.info("case %s: me too confirmation %s for an address", case.reference,
+             "queued" if queued else "already sent today")
+
+
+def confirm_me_too(case, token):
+    """Count the "me too" a link confirms; False when it was counted before (a second click).
+
+    Raises confirmation.LinkError for an expired or tampered link.
+    """
+    email = confirmation.read(token, case)
+    _refuse_me_too(case)
+    follower = find_follower(case, email=email)
+    if follower is not None and follower.is_me_too:
+        return False
+
+    follower = _count_me_too(case, follower, email=email)
+    _commit_or_conflict(_("You have already said that you have this problem too."))
+    log.info("case %s: me too confirmed by email, follower %s", case.reference, follower.id)
+    return True
+
+
+def is_me_too(case, email):
+    """True when the address has a confirmed "me too" on `case`."""
+    follower = find_follower(case, email=email)
+    return follower is not None and follower.is_me_too
+
+
+def _refuse_me_too(case):
+    if case.status not in OPEN_STATUSES or case.duplicate_of_id is not None:
+        raise CitizenError(_("%(ref)s is closed; file a new report instead.", ref=case.reference))
+
+
+def _count_me_too(case, follower, user=None, email=None):
+    """Mark `follower` (None: a new one) as one more "me too" with updates on. Caller commits."""
     if follower is None:
         follower = Follower(case_id=case.id, user_id=getattr(user, "id", None),
                             email=None if user is not None else email)
         session.add(follower)
     follower.is_me_too = True
     follower.wants_email = True
-
     history.record(case, "me_too", "Another resident reports the same problem", user or "citizen",
                    {"follower": "account" if user is not None else "email"}, is_public=True)
-    _commit_or_conflict(_("You have already said that you have this problem too."))
-    log.info("case %s: me too by %s", case.reference, history.actor_label(user))
     return follower
 
 

@@ -15,6 +15,7 @@ SUBJECTS = {
     "at_risk": _l("At risk: %(reference)s is due %(due_at)s"),
     "overdue": _l("Overdue: %(reference)s was due %(due_at)s"),
     "escalated": _l("Escalated: %(reference)s needs a decision"),
+    "me_too_confirm": _l("Confirm that you have the problem of report %(reference)s too"),
 }
 
 BODIES = {
@@ -34,6 +35,13 @@ BODIES = {
     "overdue": _l("%(reference)s (%(category)s) was due %(due_at)s and is still open."),
     "escalated": _l(
         "%(reference)s (%(category)s) breached its SLA and waits for an escalation decision."
+    ),
+    "me_too_confirm": _l(
+        "Someone, perhaps you, said on the city's report page that they have the problem of "
+        "report %(reference)s (%(category)s) too, and gave this address for updates.\n"
+        "To be counted and get email updates, confirm within %(hours)s hours: "
+        "%(confirm_url)s\n"
+        "If it was not you, ignore this message: this address gets nothing more."
     ),
 }
 

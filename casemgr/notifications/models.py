@@ -18,7 +18,8 @@ class Notification(Base):
     )
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recipient_email: Mapped[str] = mapped_column(String(200))
-    #: received, assigned, resolved, closed, new_task, at_risk, overdue, escalated, ...
+    #: received, assigned, resolved, closed, new_task, at_risk, overdue, escalated,
+    #: me_too_confirm, ...
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

@@ -1,11 +1,13 @@
 """Who is told what when a case changes: each function queues outbox rows, nothing more."""
 
+import hashlib
 import logging
 
 from flask import current_app
 
 from casemgr.accounts import service as accounts
 from casemgr.accounts.models import UNIT_SCOPED_ROLES
+from casemgr.db import utcnow
 from casemgr.notifications import service
 
 log = logging.getLogger(__name__)
@@ -111,3 +113,23 @@ def process_message(case, kind, to, key):
                             _context(case), case=case, user_id=user_id, locale=locale)
               for user_id, email, locale in people]
     return sum(notification is not None for notification in queued)
+
+
+def me_too_confirmation(case, email, token, locale):
+    """The link that confirms a "me too" given with `email`; at most one a day per address.
+
+    Returns the outbox row's id, or None when today's link was already queued: a stranger
+    typing someone's address again and again sends them one message, not a flood.
+    """
+    day = utcnow().date().isoformat()
+    key = f"me_too_confirm:{case.id}:{_address_digest(email)}:{day}"
+    confirm_url = (f"{current_app.config['PUBLIC_URL']}/track/{case.reference}"
+                   f"/me-too/confirm?token={token}")
+    context = _context(case, confirm_url=confirm_url,
+                       hours=current_app.config["ME_TOO_CONFIRM_HOURS"])
+    return service.queue("me_too_confirm", email, key, context, case=case, locale=locale)
+
+
+def _address_digest(email):
+    # The key holds a digest, not the address: keys are short and show up in logs.
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:24]

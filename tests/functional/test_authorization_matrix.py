@@ -8,6 +8,7 @@ one user never show another unit's or another citizen's private data.
 import hashlib
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from casemgr.cases import routing
 from casemgr.cases import service as cases
 from casemgr.cases.models import Attachment
 from casemgr.dashboard import service as dashboard
-from casemgr.db import session
+from casemgr.db import session, utcnow
 from casemgr.open311 import keys
 from casemgr.tasks.models import Task
 from tests.functional import route_table
@@ -61,10 +62,12 @@ def city(app, api, logins):
     key, _raw = keys.create("matrix client")
     layer = dashboard.add_layer("Matrix layer", LAYER,
                                 "layer.geojson", accounts.find_user("admin"))
+    locked = resident("locked-resident")
+    locked.locked_until = utcnow() + timedelta(hours=1)
     session.commit()
     return {
         "own": _objects(app, own), "other": _objects(app, other),
-        "rule": rule.id, "api_key": key.id, "layer": layer.id,
+        "rule": rule.id, "api_key": key.id, "layer": layer.id, "locked_user": locked.id,
     }
 
 
@@ -158,6 +161,8 @@ def _state():
     for row in session.execute(text("SELECT id, status, version FROM cases ORDER BY id")):
         digest.update(repr(tuple(row)).encode())
     for row in session.execute(text("SELECT id, status, assignee_id FROM tasks ORDER BY id")):
+        digest.update(repr(tuple(row)).encode())
+    for row in session.execute(text("SELECT id, locked_until FROM users ORDER BY id")):
         digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
 

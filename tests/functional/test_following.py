@@ -59,9 +59,9 @@ def test_me_too_without_an_account_needs_a_valid_email(client):
     assert me_too(client, case, email="not-an-email").status_code == 422
     assert citizens.me_too_count(case.id) == 0
 
+    # A valid address is taken, and counts once its owner confirms (test_me_too_by_email).
     assert me_too(client, case, email="tetangga@example.org").status_code == 302
-    assert citizens.me_too_count(case.id) == 1
-    assert me_too(client, case, email="tetangga@example.org").status_code == 409
+    assert outbox(case.id, "me_too_confirm") == ["tetangga@example.org"]
     assert client.post("/track/CM-1999-000001/me-too", data={"email": "a@b.org"}).status_code \
         == 404
 

@@ -161,6 +161,8 @@ PAGES = [
      ["Overdue and at risk", "Extend the due moment", "With the ticked cases"]),
     ("escalation", "/escalations/incidents", ["Insiden", "Tidak ada kasus yang macet"],
      ["Incidents<", "No case is stalled", "stalled case"]),
+    ("admin", "/admin/locked-accounts", ["Akun terkunci", "Tidak ada akun yang dikunci"],
+     ["Locked accounts<", "No account is locked"]),
     ("admin", "/escalations/calendar", ["Kalender kerja", "Libur nasional", "Tambah hari libur"],
      ["Working calendar", "Public holidays", "Add a day off"]),
     ("owner", "/processes/", ["Versi yang diterapkan", "Buka di pemodel", "Aturan penerusan"],
