@@ -1,7 +1,9 @@
-"""Fixtures of the functional tests that run the SLA: a test clock and a mailbox in memory."""
+"""Fixtures shared by the functional tests: a test clock, a mailbox in memory, and the limits
+of logins and Open311 calls."""
 
 import pytest
 
+from casemgr.accounts.throttle import throttle
 from casemgr.notifications import backends
 from tests.clock import Clock
 from tests.functional.sla_cases import MONDAY
@@ -29,6 +31,16 @@ def mailbox(app, monkeypatch):
     yield memory
     memory.outbox.clear()
     memory.fail_times = 0
+
+
+@pytest.fixture
+def limits(app, monkeypatch):
+    """Login limits for the lockout tests: three wrong passwords lock for 10 minutes."""
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 3)
+    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_MINUTES", 10)
+    throttle().reset()
+    yield app.config
+    throttle().reset()
 
 
 @pytest.fixture

@@ -7,20 +7,9 @@ from datetime import timedelta
 import pytest
 
 from casemgr.accounts import service
-from casemgr.accounts.throttle import throttle
 from casemgr.db import session, utcnow
 from tests.functional.citizen_cases import RESIDENT_PASSWORD, log_in, resident
 from tests.functional.test_authorization_matrix import forget_request_state
-
-
-@pytest.fixture
-def limits(app, monkeypatch):
-    """Three wrong passwords lock for 10 minutes."""
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 3)
-    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_MINUTES", 10)
-    throttle().reset()
-    yield app.config
-    throttle().reset()
 
 
 def locked_out(client, username):

@@ -12,16 +12,6 @@ from casemgr.accounts.throttle import throttle
 from casemgr.db import session
 
 
-@pytest.fixture
-def limits(app, monkeypatch):
-    """Three wrong passwords lock for 10 minutes; 12 attempts a minute per address."""
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 3)
-    monkeypatch.setitem(app.config, "LOGIN_LOCKOUT_MINUTES", 10)
-    throttle().reset()
-    yield app.config
-    throttle().reset()
-
-
 def page_login(client, username, password):
     return client.post("/login", data={"username": username, "password": password})
 
