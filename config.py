@@ -123,6 +123,7 @@ SETTINGS = {
     "VERIFY_DAYS": ("CASEMGR_VERIFY_DAYS", int, 14),
     #: Hours the link that confirms a "me too" given with an email address stays valid.
     "ME_TOO_CONFIRM_HOURS": ("CASEMGR_ME_TOO_CONFIRM_HOURS", int, 72),
+    "ME_TOO_EMAIL_LIMIT": ("CASEMGR_ME_TOO_EMAIL_LIMIT", str, "10 per hour; 30 per day"),
 }
 
 #: Settings where an empty environment value means "off" rather than "use the default".

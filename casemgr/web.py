@@ -56,7 +56,7 @@ def init_app(app):
     app.context_processor(lambda: {"city": app.config["CITY"]})
     app.jinja_env.filters["local_time"] = _local_time_filter(app)
 
-    for code in (400, 403, 404, 405, 409, 410, 413, 422, 500, 503):
+    for code in (400, 403, 404, 405, 409, 410, 413, 422, 429, 500, 503):
         app.register_error_handler(code, _error_page)
 
 
@@ -156,6 +156,7 @@ def _code_name(code):
         409: "conflict",
         413: "too_large",
         422: "invalid",
+        429: "too_many_requests",
         500: "server_error",
         503: "unavailable",
     }.get(code, "error")

@@ -60,6 +60,7 @@ def app(tmp_path_factory):
             "REDIS_URL": "",
             # The suite logs in far more often than a person; the lockout tests lower it.
             "LOGIN_RATE_LIMIT": "100000 per minute",
+            "ME_TOO_EMAIL_LIMIT": "100000 per minute",
         }
     )
     _reset_schema(url)

@@ -1,4 +1,5 @@
-"""Login throttling: attempts per address, and wrong passwords per unknown username.
+"""Throttling: login attempts per address, wrong passwords per unknown username, and the
+"me too" requests that mail a confirmation link, per address.
 
 Counts live in Redis when REDIS_URL is set, so that every web process shares them; else in
 this process's memory. Wrong passwords of a real account are counted on its row instead
@@ -21,16 +22,28 @@ log = logging.getLogger(__name__)
 class LoginThrottle:
     """Moving-window counters for one app."""
 
-    def __init__(self, storage_uri, prefix, address_limits):
+    def __init__(self, storage_uri, prefix, address_limits, me_too_limits=()):
         self.storage = storage_from_string(storage_uri)
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.prefix = prefix
         self.address_limits = address_limits
+        self.me_too_limits = me_too_limits
 
     def allow_address(self, address):
-        """Count one attempt from `address`; False once it is past a limit."""
-        allowed = [self.limiter.hit(limit, self.prefix, "addr", address)
-                   for limit in self.address_limits]
+        """Count one login attempt from `address`; False once it is past a limit."""
+        return self._allow("addr", address, self.address_limits)
+
+    def allow_me_too_email(self, address):
+        """Count one "me too" by email from `address`; False once it is past a limit.
+
+        Each such request mails a confirmation link to the address typed: without a
+        limit per sender, one client could make the city mail any number of strangers.
+        """
+        return self._allow("me-too", address, self.me_too_limits)
+
+    def _allow(self, scope, address, limits):
+        # Every limit is counted, also after one refuses, so that a burst keeps counting.
+        allowed = [self.limiter.hit(limit, self.prefix, scope, address) for limit in limits]
         return all(allowed)
 
     def name_failed(self, username, failures, minutes):
@@ -66,10 +79,17 @@ def init_app(app):
         raise ConfigError(
             f"CASEMGR_LOGIN_RATE_LIMIT={app.config['LOGIN_RATE_LIMIT']!r}: "
             "give limits such as '30 per minute; 300 per hour'") from None
+    try:
+        me_too_limits = parse_many(app.config["ME_TOO_EMAIL_LIMIT"])
+    except ValueError:
+        raise ConfigError(
+            f"CASEMGR_ME_TOO_EMAIL_LIMIT={app.config['ME_TOO_EMAIL_LIMIT']!r}: "
+            "give limits such as '10 per hour; 30 per day'") from None
     for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES"):
         if app.config[name] < 1:
             raise ConfigError(f"CASEMGR_{name}={app.config[name]!r}: use a whole number >= 1")
 
     app.extensions["login_throttle"] = LoginThrottle(
-        app.config["REDIS_URL"] or "memory://", f"{app.config['QUEUE_NAME']}-login", limits
+        app.config["REDIS_URL"] or "memory://", f"{app.config['QUEUE_NAME']}-login", limits,
+        me_too_limits,
     )

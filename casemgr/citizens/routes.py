@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from casemgr.accounts.auth import page_user
+from casemgr.accounts.throttle import throttle
 from casemgr.cases import bbox, districts, merging
 from casemgr.cases import service as cases
 from casemgr.cases.models import OPEN_STATUSES, STATUSES
@@ -113,6 +114,8 @@ def me_too(reference):
         abort(422, "; ".join(str(m) for ms in form.errors.values() for m in ms))
 
     email = (form.email.data or "").strip() or None
+    if page_user() is None and not throttle().allow_me_too_email(request.remote_addr or "-"):
+        abort(429, _("Too many \"me too\" requests from this address. Try again later."))
     try:
         if page_user() is not None:
             service.me_too(case, page_user())

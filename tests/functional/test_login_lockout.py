@@ -162,6 +162,8 @@ def test_bad_login_settings_stop_start_up(app):
         create_app({**app.config, "LOGIN_RATE_LIMIT": "lots"})
     with pytest.raises(ConfigError, match="CASEMGR_LOGIN_MAX_FAILURES"):
         create_app({**app.config, "LOGIN_MAX_FAILURES": 0})
+    with pytest.raises(ConfigError, match="CASEMGR_ME_TOO_EMAIL_LIMIT"):
+        create_app({**app.config, "ME_TOO_EMAIL_LIMIT": "plenty"})
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (set by .ci/run)")

@@ -216,3 +216,24 @@ def test_token_lifetime_follows_the_setting(app, monkeypatch):
             confirmation.read(token, case)
     assert refused.value.status == 410
     session.rollback()
+
+
+def test_one_address_cannot_make_the_city_mail_any_number_of_strangers(client, monkeypatch):
+    from limits import parse_many
+
+    from casemgr.accounts.throttle import throttle
+
+    monkeypatch.setattr(throttle(), "me_too_limits", parse_many("2 per hour"))
+    throttle().reset()
+    case = file()
+    try:
+        for n in range(2):
+            assert me_too(client, case, email=f"neighbour{n}@example.org").status_code == 302
+        refused = me_too(client, case, email="stranger@example.org")
+    finally:
+        throttle().reset()
+
+    assert refused.status_code == 429
+    assert "Too many" in refused.get_data(as_text=True)
+    assert outbox(case.id, "me_too_confirm") == ["neighbour0@example.org",
+                                                 "neighbour1@example.org"]
