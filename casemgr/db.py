@@ -48,6 +48,17 @@ class UTCDateTime(TypeDecorator):
 MAX_INT = 2**31 - 1
 
 
+def row_id(text):
+    """`text` as a row id (ASCII digits, at most MAX_INT), or None when it is not one.
+
+    str.isdigit alone is not enough: "²" is a digit to it, and int() refuses it.
+    """
+    text = str(text)
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_INT:
+        return None
+    return int(text)
+
+
 def utcnow():
     return datetime.now(UTC)
 

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from casemgr.accounts.models import ROLE_KEYS, ApiToken, Role, Unit, User
 from casemgr.accounts.throttle import throttle
-from casemgr.db import session, utcnow
+from casemgr.db import row_id, session, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +258,9 @@ def list_units():
 
 
 def find_unit(code_or_id):
-    if str(code_or_id).isdigit():
-        return session.get(Unit, int(code_or_id))
+    unit_id = row_id(code_or_id)
+    if unit_id is not None:
+        return session.get(Unit, unit_id)
     return session.scalar(select(Unit).where(Unit.code == str(code_or_id)))
 
 

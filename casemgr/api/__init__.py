@@ -7,7 +7,7 @@ from flask import Blueprint, request
 
 from casemgr.accounts.auth import api_user
 from casemgr.api.errors import ApiError, error_response
-from casemgr.db import MAX_INT
+from casemgr.db import row_id
 from config import parse_flag
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,10 @@ def id_arg(name):
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or int(raw) > MAX_INT:
+    value = row_id(raw)
+    if value is None:
         raise ApiError(400, "bad_request", f"{name} must be a row id", {name: "not an id"})
-    return int(raw)
+    return value
 
 
 def init_app(app):

@@ -117,7 +117,7 @@ def import_row(row, zone):
     if None in row or None in row.values():
         raise RowError("the row has a different number of fields than the header")
     enquiry_id = (row.get("case_enquiry_id") or "").strip()
-    if not enquiry_id.isdigit():
+    if not (enquiry_id.isascii() and enquiry_id.isdigit()):
         raise RowError(f"case_enquiry_id {enquiry_id!r} is not a number")
     external_id = f"boston311:{enquiry_id}"
     if session.scalar(select(Case.id).where(Case.external_id == external_id)):

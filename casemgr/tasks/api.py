@@ -8,6 +8,7 @@ from casemgr.api import bp, conflicts_as_409, flag_arg, id_arg, require_user
 from casemgr.api.errors import ApiError, form_errors
 from casemgr.cases import service as cases
 from casemgr.cases.schema import task_dict
+from casemgr.db import row_id
 from casemgr.media.photos import PhotoError
 from casemgr.tasks import cursor, service
 from forms.tasks import describe
@@ -46,10 +47,11 @@ def _page_size():
     raw = request.args.get("limit")
     if raw in (None, ""):
         return service.PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= service.MAX_PAGE_SIZE:
+    size = row_id(raw)
+    if size is None or not 1 <= size <= service.MAX_PAGE_SIZE:
         problem = f"a whole number from 1 to {service.MAX_PAGE_SIZE}"
         raise ApiError(400, "bad_request", f"limit must be {problem}", {"limit": problem})
-    return int(raw)
+    return size
 
 
 def _after():

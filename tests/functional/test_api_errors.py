@@ -509,3 +509,11 @@ def test_a_citizen_listing_leaves_out_staff_fields_as_the_detail_does(api):
     assert not staff_only & set(item)
     assert set(item) == set(detail) - {"tasks", "history", "photos"}
     assert staff_only <= set(listed(api, "sup-water")["items"][0])
+
+
+@pytest.mark.parametrize("unit", ["\u00b2", "9999999999", "99999999999999999999"])
+def test_a_unit_that_is_no_row_id_is_an_unknown_unit_not_a_server_error(api, unit):
+    # "²" passes str.isdigit and fails int(); 9999999999 is past PostgreSQL's integer.
+    for path in ("/kpis", "/kpis/cases.geojson"):
+        response = api.get(path, "admin", query_string={"unit": unit})
+        assert response.status_code < 500, (path, response.get_data(as_text=True))

@@ -65,7 +65,8 @@ def test_the_default_page_is_fifty_tasks(api, triage_queue):
 
 
 @pytest.mark.parametrize("query", [{"after": "soon_12"}, {"after": "5_0"}, {"limit": "0"},
-                                   {"limit": "201"}, {"limit": "ten"}])
+                                   {"limit": "201"}, {"limit": "ten"}, {"limit": "\u00b2"},
+                                   {"case_id": "\u00b2"}, {"district_id": "9999999999"}])
 def test_a_bad_page_parameter_is_400_naming_it(api, query):
     response = api.get("/tasks", "triage", query_string=query)
 
