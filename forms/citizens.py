@@ -19,6 +19,8 @@ class MeTooForm(FlaskForm):
         validators=[
             Optional(), Length(max=200), Regexp(EMAIL, message=_l("Not an email address."))
         ],
+        # A pasted address often brings a space along.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
 

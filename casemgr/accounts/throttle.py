@@ -33,13 +33,17 @@ class LoginThrottle:
         """Count one login attempt from `address`; False once it is past a limit."""
         return self._allow("addr", address, self.address_limits)
 
-    def allow_me_too_email(self, address):
-        """Count one "me too" by email from `address`; False once it is past a limit.
+    def allow_me_too_email(self, sender, recipient):
+        """Count one "me too" by email from `sender` to `recipient`; False past a limit.
 
         Each such request mails a confirmation link to the address typed: without a
-        limit per sender, one client could make the city mail any number of strangers.
+        limit per sender, one client could make the city mail any number of strangers;
+        without one per recipient, any number of clients could flood one mailbox, a case
+        at a time.
         """
-        return self._allow("me-too", address, self.me_too_limits)
+        by_sender = self._allow("me-too-from", sender, self.me_too_limits)
+        to_recipient = self._allow("me-too-to", _digest(recipient), self.me_too_limits)
+        return by_sender and to_recipient
 
     def _allow(self, scope, address, limits):
         # Every limit is counted, also after one refuses, so that a burst keeps counting.

@@ -114,7 +114,8 @@ def me_too(reference):
         abort(422, "; ".join(str(m) for ms in form.errors.values() for m in ms))
 
     email = (form.email.data or "").strip() or None
-    if page_user() is None and not throttle().allow_me_too_email(request.remote_addr or "-"):
+    if page_user() is None and email and not throttle().allow_me_too_email(
+            request.remote_addr or "-", email):
         abort(429, _("Too many \"me too\" requests from this address. Try again later."))
     try:
         if page_user() is not None:

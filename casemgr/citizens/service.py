@@ -88,7 +88,9 @@ def find_follower(case, user=None, email=None):
     if user is not None:
         query = select(Follower).where(Follower.case_id == case.id, Follower.user_id == user.id)
     elif email:
-        query = select(Follower).where(Follower.case_id == case.id, Follower.email == email)
+        # Addresses are told apart without their letter case, as mail servers do.
+        query = select(Follower).where(Follower.case_id == case.id,
+                                       func.lower(Follower.email) == email.lower())
     else:
         return None
     return session.scalar(query)
@@ -148,11 +150,22 @@ def confirm_me_too(case, token):
     follower = find_follower(case, email=email)
     if follower is not None and follower.is_me_too:
         return False
+    if _is_reporters_address(case, follower, email):
+        # The reporter is not one more resident with the problem. The page answers as for
+        # a second click: it must not tell anyone whose address filed the report.
+        log.info("case %s: me too by the reporter's own address not counted", case.reference)
+        return False
 
     follower = _count_me_too(case, follower, email=email)
     _commit_or_conflict(_("You have already said that you have this problem too."))
     log.info("case %s: me too confirmed by email, follower %s", case.reference, follower.id)
     return True
+
+
+def _is_reporters_address(case, follower, email):
+    if follower is not None and follower.is_reporter:
+        return True
+    return bool(case.reporter_email) and case.reporter_email.lower() == email.lower()
 
 
 def is_me_too(case, email):

@@ -237,3 +237,45 @@ def test_one_address_cannot_make_the_city_mail_any_number_of_strangers(client, m
     assert "Too many" in refused.get_data(as_text=True)
     assert outbox(case.id, "me_too_confirm") == ["neighbour0@example.org",
                                                  "neighbour1@example.org"]
+
+
+def test_many_senders_cannot_flood_one_mailbox_either(client, monkeypatch):
+    from limits import parse_many
+
+    from casemgr.accounts.throttle import throttle
+
+    monkeypatch.setattr(throttle(), "me_too_limits", parse_many("2 per hour"))
+    throttle().reset()
+    cases = [file() for _ in range(3)]
+    try:
+        answers = [client.post(f"/track/{case.reference}/me-too", data={"email": ADDRESS},
+                               environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+                   for n, case in enumerate(cases)]
+    finally:
+        throttle().reset()
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert outbox(cases[2].id, "me_too_confirm") == []
+
+
+def test_an_address_counts_once_whatever_its_letter_case(client):
+    case = file()
+    assert me_too(client, case, email=f"  {ADDRESS}  ").status_code == 302  # pasted
+    confirm(client, case, confirmation_link(case))
+
+    # The same address typed in capitals on another day comes with a link of its own.
+    token = confirmation.token_for(case, ADDRESS.upper())
+    confirm(client, case, f"/track/{case.reference}/me-too/confirm?token={token}")
+
+    assert citizens.me_too_count(case.id) == 1
+
+
+def test_the_reporter_s_own_address_is_not_one_more_resident(client):
+    case = file(reporter_email="pelapor@example.org")
+
+    me_too(client, case, email="Pelapor@example.org")
+    response = confirm(client, case, confirmation_link(case, email="Pelapor@example.org"))
+
+    assert response.status_code == 302
+    assert citizens.me_too_count(case.id) == 0
+    assert "me_too" not in history_kinds(case)
