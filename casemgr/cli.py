@@ -149,9 +149,14 @@ def worker(burst):
     from rq import SimpleWorker
 
     from casemgr import jobs
+    from casemgr.notifications import service as notifications
 
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
+    try:
+        notifications.resume_delivery()
+    except Exception as exc:  # noqa: BLE001 - the worker still serves jobs; the sweep sends
+        log.warning("outbox delivery not resumed at start: %s", exc)
     # One app context for the worker's life; each job gets a fresh database session.
     rq_worker = SimpleWorker([current_app.config["QUEUE_NAME"]],
                              connection=jobs.redis_connection())

@@ -203,6 +203,20 @@ def deliver_outbox(limit=500):
     return sent
 
 
+def resume_delivery():
+    """At a worker's start: a delivery job that died with its worker left its flag set.
+
+    Until the flag expired, no filing would queue a job; the outbox sweep would send the
+    messages, but only where the scheduler runs. A starting worker clears the flag and
+    queues a job when messages are due.
+    """
+    from casemgr import jobs
+
+    jobs.redis_connection().delete(_delivery_flag())
+    if _due_ids(1):
+        request_delivery()
+
+
 def _due_ids(limit):
     due = list(
         session.scalars(

@@ -65,3 +65,16 @@ def test_a_filing_after_the_job_started_queues_the_next_one(rq_queue, mailbox):
     assert len(rq_queue.jobs) == 1
     rq_queue.jobs[0].perform()
     assert statuses() == ["sent"] * 4
+
+
+def test_a_starting_worker_takes_over_from_a_job_that_died(rq_queue, mailbox):
+    # A job that died with its worker: the flag stays, so filings queue nothing.
+    rq_queue.connection.set(notifications.DELIVERY_QUEUED.format(queue=rq_queue.name), "1")
+    file_complaint()
+    assert rq_queue.jobs == []
+
+    notifications.resume_delivery()  # what `casemgr worker` does first
+
+    assert len(rq_queue.jobs) == 1
+    rq_queue.jobs[0].perform()
+    assert statuses() == ["sent"] * 2
