@@ -1,7 +1,7 @@
 """The public map's data: located cases as GeoJSON points, with nothing private in them."""
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casemgr.cases import bbox, clusters
 from casemgr.cases.models import Case, Category
@@ -23,9 +23,13 @@ def feature_collection(statuses=None, category=None, box=None):
         query = bbox.within(query, box)
         if clusters.has_more_than(query, clusters.MAX_POINTS):
             return clusters.collection(clusters.clusters(query, box), box)
-    query = query.order_by(Case.filed_at.desc()).limit(MAX_POINTS)
-    features = [_feature(row) for row in session.execute(query)]
-    return {"type": "FeatureCollection", "kind": "points", "total": len(features),
+    newest = query.order_by(Case.filed_at.desc()).limit(MAX_POINTS)
+    features = [_feature(row) for row in session.execute(newest)]
+    total = len(features)
+    if total == MAX_POINTS:
+        # Only the newest are drawn; `total` still counts every report asked for.
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+    return {"type": "FeatureCollection", "kind": "points", "total": total,
             "features": features}
 
 

@@ -97,3 +97,16 @@ def test_a_grid_cell_is_a_power_of_two_that_keeps_the_cells_few(box):
 
     assert cell == 2.0 ** round(math.log2(cell))
     assert clusters.CELLS_ACROSS / 2 < across <= clusters.CELLS_ACROSS
+
+
+def test_without_a_view_the_newest_are_drawn_and_the_total_counts_all(client, crowded,
+                                                                       monkeypatch):
+    from casemgr.citizens import public_map
+
+    monkeypatch.setattr(public_map, "MAX_POINTS", 3)
+
+    answer = client.get("/map/cases.json").get_json()
+
+    assert answer["kind"] == "points"
+    assert len(answer["features"]) == 3
+    assert answer["total"] == 8  # the small city's five, two up north and one far away
