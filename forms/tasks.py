@@ -30,6 +30,9 @@ class TaskForm(FlaskForm):
 
     #: Names of file fields, sent to the task as photos rather than engine data.
     file_fields = ()
+    #: File fields the task cannot be completed without (checked by tasks.service, since
+    #: the photos are checked apart from the form).
+    required_files = ()
 
     def bind_choices(self, choices):
         """Fill select fields from a dict of field name -> [(value, label)]."""
@@ -99,6 +102,7 @@ class AssignForm(TaskForm):
 
 class ResolveForm(TaskForm):
     file_fields = ("resolution_photo",)
+    required_files = ("resolution_photo",)
 
     resolution_note = TextAreaField(
         _l("What was done"), validators=[DataRequired(), Length(max=4000)]
@@ -193,7 +197,7 @@ def _described(form):
             "name": field.name,
             "label": str(field.label.text),
             "type": field.type,
-            "required": any(
+            "required": field.name in form.required_files or any(
                 isinstance(v, (DataRequired, InputRequired)) for v in field.validators
             ),
         }

@@ -57,7 +57,7 @@ class MissingPhoto(Exception):
 
 def needs_photo(task, photos):
     """Whether completing `task` with these checked photos still lacks a photo of the fix."""
-    return task.form == "resolve" and not photos
+    return bool(form_class(task).required_files) and not photos
 
 
 def _check_stake(task, user):

@@ -83,6 +83,9 @@ def water_id():
 def test_the_api_refuses_a_resolution_without_a_photo(api, drain_case):
     case_id = drain_case["id"]
     task = to_resolve(api, case_id)
+    # The task's own description says so before anyone tries.
+    photo = [f for f in task["fields"] if f["name"] == "resolution_photo"]
+    assert photo and photo[0]["required"] is True
 
     response = api.post(f"/tasks/{task['id']}/complete", "officer-water",
                         json={"resolution_note": "Cleared"})
