@@ -17,9 +17,15 @@ def error_response(status, code, message, fields=None):
     return jsonify(body), status
 
 
+#: Data addresses outside /api/ that scripts read: their errors are JSON too.
+JSON_SUFFIXES = (".json", ".geojson")
+
+
 def wants_json():
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == (
-        "application/json"
+    return (
+        request.path.startswith("/api/")
+        or request.path.endswith(JSON_SUFFIXES)
+        or request.accept_mimetypes.best == "application/json"
     )
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import ROXBURY
-from tests.functional.citizen_cases import FAR, file
+from tests.functional.citizen_cases import FAR, file, log_in
 
 #: A box around Roxbury that leaves out the case about 1 km north.
 AROUND_ROXBURY = ",".join(
@@ -50,3 +50,13 @@ def test_a_bad_bbox_is_422_naming_it(client, api, raw):
     assert "bbox" in public.get_json()["error"]["message"]
     assert staff.status_code == 422
     assert "bbox" in staff.get_json()["error"]["fields"]
+
+
+def test_the_dashboard_page_s_map_data_answers_a_bad_bbox_in_json(client, logins):
+    # The dashboard's own script reads it: an HTML error page is no use to it.
+    log_in(client, "admin", logins["admin"]["password"])
+
+    response = client.get("/dashboard/cases.geojson", query_string={"bbox": "0,5,1,4"})
+
+    assert response.status_code == 422
+    assert "bbox" in response.get_json()["error"]["message"]
