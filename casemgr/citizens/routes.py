@@ -149,6 +149,10 @@ def confirm_me_too(reference):
     if service.is_me_too(case, email):
         flash(_("Your \"me too\" was confirmed already."))
         return _back_to(case)
+    try:
+        service.refuse_closed_me_too(case)  # before the button, not only after it
+    except service.CitizenError as exc:
+        abort(exc.status, str(exc))
     if not form.validate_on_submit():
         return render_template("citizens/me_too_confirm.html", case=case, form=form)
     try:

@@ -151,10 +151,9 @@ def confirm_me_too(case, token):
     if follower is not None and follower.is_me_too:
         return False
     if _is_reporters_address(case, follower, email):
-        # The reporter is not one more resident with the problem. The page answers as for
-        # a second click: it must not tell anyone whose address filed the report.
-        log.info("case %s: me too by the reporter's own address not counted", case.reference)
-        return False
+        # The reporter is not one more resident with the problem. Only the address's owner
+        # can open the link, so saying so tells no one else whose address filed it.
+        raise CitizenError(_("This is your own report: you follow it already."))
 
     follower = _count_me_too(case, follower, email=email)
     _commit_or_conflict(_("You have already said that you have this problem too."))
@@ -172,6 +171,11 @@ def is_me_too(case, email):
     """True when the address has a confirmed "me too" on `case`."""
     follower = find_follower(case, email=email)
     return follower is not None and follower.is_me_too
+
+
+def refuse_closed_me_too(case):
+    """CitizenError when `case` takes no more "me too" (closed, or merged into another)."""
+    _refuse_me_too(case)
 
 
 def _refuse_me_too(case):
