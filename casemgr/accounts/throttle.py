@@ -76,19 +76,17 @@ def throttle():
     return current_app.extensions["login_throttle"]
 
 
+def _limits(app, name, example):
+    try:
+        return parse_many(app.config[name])
+    except ValueError:
+        raise ConfigError(
+            f"CASEMGR_{name}={app.config[name]!r}: give limits such as {example!r}") from None
+
+
 def init_app(app):
-    try:
-        limits = parse_many(app.config["LOGIN_RATE_LIMIT"])
-    except ValueError:
-        raise ConfigError(
-            f"CASEMGR_LOGIN_RATE_LIMIT={app.config['LOGIN_RATE_LIMIT']!r}: "
-            "give limits such as '30 per minute; 300 per hour'") from None
-    try:
-        me_too_limits = parse_many(app.config["ME_TOO_EMAIL_LIMIT"])
-    except ValueError:
-        raise ConfigError(
-            f"CASEMGR_ME_TOO_EMAIL_LIMIT={app.config['ME_TOO_EMAIL_LIMIT']!r}: "
-            "give limits such as '10 per hour; 30 per day'") from None
+    limits = _limits(app, "LOGIN_RATE_LIMIT", "30 per minute; 300 per hour")
+    me_too_limits = _limits(app, "ME_TOO_EMAIL_LIMIT", "10 per hour; 30 per day")
     for name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES"):
         if app.config[name] < 1:
             raise ConfigError(f"CASEMGR_{name}={app.config[name]!r}: use a whole number >= 1")
