@@ -15,19 +15,7 @@
   var SCALE = ["#f1eef6", "#d4b9da", "#c994c7", "#df65b0", "#dd1c77", "#980043"];
   var OVERLAY_STYLE = { color: "#1f6fb2", weight: 2, fillOpacity: 0.15 };
 
-  // The page's words for this script's texts: {English: words} in a data-texts attribute.
-  function texts(element) {
-    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
-    return function (text, values) {
-      var out = words[text] || text;
-      Object.keys(values || {}).forEach(function (name) {
-        out = out.split("%(" + name + ")s").join(String(values[name]));
-      });
-      return out;
-    };
-  }
-
-  var t = texts(document.getElementById("dashboard-map"));
+  var t = casemgrTexts(document.getElementById("dashboard-map"));
   var view = window.casemgrMapView;
 
   function mark(element, part) {

@@ -11,18 +11,6 @@
 (function () {
   "use strict";
 
-  // The page's words for this script's texts: {English: words} in a data-texts attribute.
-  function texts(element) {
-    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
-    return function (text, values) {
-      var out = words[text] || text;
-      Object.keys(values || {}).forEach(function (name) {
-        out = out.split("%(" + name + ")s").join(String(values[name]));
-      });
-      return out;
-    };
-  }
-
   var DISTRICT_STYLE = { color: "#12355b", weight: 1.5, fillColor: "#4f86c6", fillOpacity: 0.08 };
   var PICK_ZOOM = 14;
 
@@ -87,7 +75,7 @@
     var latInput = document.getElementById(data.latInput);
     var lonInput = document.getElementById(data.lonInput);
     var label = data.districtLabel ? document.getElementById(data.districtLabel) : null;
-    var t = texts(element);
+    var t = casemgrTexts(element);
 
     function describe(lat, lon) {
       if (!label) return;

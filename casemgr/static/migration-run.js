@@ -8,19 +8,7 @@
   var box = document.getElementById("migration-run");
   if (!box) return;
 
-  // The page's words for this script's texts: {English: words} in a data-texts attribute.
-  function texts(element) {
-    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
-    return function (text, values) {
-      var out = words[text] || text;
-      Object.keys(values || {}).forEach(function (name) {
-        out = out.split("%(" + name + ")s").join(String(values[name]));
-      });
-      return out;
-    };
-  }
-
-  var t = texts(box);
+  var t = casemgrTexts(box);
 
   function setText(selector, value) {
     box.querySelector(selector).textContent = String(value);

@@ -11,19 +11,7 @@
   if (!form || !map || !answer) return;
   var last = "";
 
-  // The page's words for this script's texts: {English: words} in a data-texts attribute.
-  function texts(element) {
-    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
-    return function (text, values) {
-      var out = words[text] || text;
-      Object.keys(values || {}).forEach(function (name) {
-        out = out.split("%(" + name + ")s").join(String(values[name]));
-      });
-      return out;
-    };
-  }
-
-  var t = texts(answer);
+  var t = casemgrTexts(answer);
 
   function line(className, label, text) {
     var p = document.createElement("p");

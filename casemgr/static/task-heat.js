@@ -7,20 +7,8 @@
 (function () {
   "use strict";
 
-  // The page's words for this script's texts: {English: words} in a data-texts attribute.
-  function texts(element) {
-    var words = element && element.dataset.texts ? JSON.parse(element.dataset.texts) : {};
-    return function (text, values) {
-      var out = words[text] || text;
-      Object.keys(values || {}).forEach(function (name) {
-        out = out.split("%(" + name + ")s").join(String(values[name]));
-      });
-      return out;
-    };
-  }
-
   function drawHeat(container) {
-    var t = texts(container);
+    var t = casemgrTexts(container);
     var status = container.parentElement.querySelector(".task-heat-status");
     Promise.all([casemgrFetch.text(container.dataset.xmlUrl),
                  casemgrFetch.json(container.dataset.timesUrl)])
