@@ -23,25 +23,20 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
 
 
-#: Passed as `locale` when the caller has not read the recipient's language.
-UNKNOWN = object()
-
 #: Set while a delivery job waits in the queue, so that a burst of filings queues one job.
 DELIVERY_QUEUED = "casemgr:{queue}:outbox-delivery-queued"
 #: How long the flag may outlive a job that never ran; the outbox sweep covers that gap.
 DELIVERY_FLAG_SECONDS = 60
 
 
-def queue(kind, recipient_email, key, context, case=None, user_id=None, locale=UNKNOWN):
+def queue(kind, recipient_email, key, context, case=None, user_id=None, locale=None):
     """Add a message to the outbox in the current transaction; once per key.
 
     Returns the new row's id, or None when there is no address or the key was used before.
-    `locale` is the recipient's language when the caller read it with the address.
+    `locale` is the recipient's language, read with the address (None: the city's default).
     """
     if not recipient_email:
         return None
-    if locale is UNKNOWN:
-        locale = _recipient_locale(user_id)
     subject, body = messages.render(kind, context, locale)
     values = {
         "case_id": getattr(case, "id", None),
@@ -67,13 +62,6 @@ def _insert_once(values):
     statement = insert(Notification).values(**values)
     statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
     return statement.returning(Notification.id)
-
-
-def _recipient_locale(user_id):
-    """The language the recipient chose, else None for the city's default."""
-    from casemgr.accounts.models import User
-
-    return session.scalar(select(User.locale).where(User.id == user_id)) if user_id else None
 
 
 @event.listens_for(session, "after_commit")
