@@ -174,29 +174,25 @@ def deliver_outbox(limit=500):
     """The delivery job: send whatever is due, then let the next filing queue a job.
 
     The flag stays set while the job sends, so that messages committed meanwhile join this
-    job instead of queueing one each. It is cleared before the last look for due rows: a
-    row committed after that look finds the flag cleared and queues the next job.
+    job instead of queueing one each.
     """
-    from casemgr import jobs
-
     sent = 0
     while True:
         batch = flush_outbox(limit)
         sent += batch
         if batch == 0:
             break
-    jobs.redis_connection().delete(_delivery_flag())
-    if _due_ids(1):
-        request_delivery()
+    resume_delivery()
     return sent
 
 
 def resume_delivery():
-    """At a worker's start: a delivery job that died with its worker left its flag set.
+    """Clear the delivery flag, then queue a job if messages are due.
 
-    Until the flag expired, no filing would queue a job; the outbox sweep would send the
-    messages, but only where the scheduler runs. A starting worker clears the flag and
-    queues a job when messages are due.
+    At the end of a delivery job: the flag is cleared before the last look for due rows,
+    so a row committed after that look finds it cleared and queues the next job. At a
+    worker's start: a job that died with its worker left the flag set, and until it
+    expired no filing would queue a job (only the scheduler's outbox sweep would send).
     """
     from casemgr import jobs
 
