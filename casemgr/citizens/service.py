@@ -110,7 +110,7 @@ def me_too_count(case_id):
 
 def me_too(case, user):
     """Count one more resident with the same problem and subscribe them to its updates."""
-    _refuse_me_too(case)
+    refuse_closed_me_too(case)
     if case.reporter_id == user.id:
         raise CitizenError(_("This is your own report; you follow it already."))
     follower = find_follower(case, user)
@@ -129,7 +129,7 @@ def ask_me_too_confirmation(case, email, locale=None):
     Anyone can type any address, so the address's owner says yes first. The answer is the
     same whether or not the address follows the case already: the page tells no one that.
     """
-    _refuse_me_too(case)
+    refuse_closed_me_too(case)
     if not email:
         raise CitizenError(_("Log in or give your email address to follow this report."), 422)
 
@@ -146,7 +146,7 @@ def confirm_me_too(case, token):
     Raises confirmation.LinkError for an expired or tampered link.
     """
     email = confirmation.read(token, case)
-    _refuse_me_too(case)
+    refuse_closed_me_too(case)
     follower = find_follower(case, email=email)
     if follower is not None and follower.is_me_too:
         return False
@@ -175,10 +175,6 @@ def is_me_too(case, email):
 
 def refuse_closed_me_too(case):
     """CitizenError when `case` takes no more "me too" (closed, or merged into another)."""
-    _refuse_me_too(case)
-
-
-def _refuse_me_too(case):
     if case.status not in OPEN_STATUSES or case.duplicate_of_id is not None:
         raise CitizenError(_("%(ref)s is closed; file a new report instead.", ref=case.reference))
 
